@@ -1,0 +1,4 @@
+export * from './fingerprint';
+export * from './idempotency-key';
+export * from './idempotency.store';
+export * from './redis-idempotency.store';

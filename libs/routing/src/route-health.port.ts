@@ -1,0 +1,23 @@
+import { BreakerPolicy, RouteHealth } from './circuit-breaker';
+
+export interface CallOutcome {
+  routeId: string;
+  succeeded: boolean;
+  latencyMs: number;
+}
+
+/**
+ * Live route health shared by every instance (port). Reads must be cheap (one
+ * round trip for all routes); failures to read or record must not fail a checkout.
+ */
+export abstract class RouteHealthStore {
+  abstract snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>>;
+  /** Counts one call, then applies the breaker's transition; returns the state it moved to, if any. */
+  abstract record(
+    outcome: CallOutcome,
+    policy: BreakerPolicy,
+    now: number,
+  ): Promise<'opened' | 'closed' | null>;
+  /** Takes the single probe slot of a half-open route; false when another caller holds it. */
+  abstract acquireProbe(routeId: string, leaseMs: number): Promise<boolean>;
+}
