@@ -1,0 +1,3 @@
+export * from './provider.port';
+export * from './adapter-definition';
+export * from './adapters';

@@ -1,0 +1,120 @@
+/**
+ * The provider port: what the core asks of any payment provider, in our own
+ * provider-neutral terms. Amounts are integer minor units of `currency`.
+ */
+export interface ProviderAddress {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface ProviderCustomer {
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  billingAddress?: ProviderAddress;
+  shippingAddress?: ProviderAddress;
+}
+
+export interface ProviderLineItem {
+  name: string;
+  sku?: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+export interface ProviderRoute {
+  /** The catalog route id (our `selectedProvider`). */
+  id: string;
+  /** The adapter kind, e.g. `gr4vy`. */
+  adapter: string;
+  /** Adapter-specific settings from the catalog, validated by the adapter itself. */
+  options: Record<string, unknown>;
+}
+
+export interface CreateProviderSessionCommand {
+  /** Our session id (UUID), generated before the first attempt. */
+  sessionId: string;
+  /** Stable per (merchant, idempotency key, route, attempt): safe to send as the provider's idempotency key. */
+  idempotencyKey: string;
+  merchantId: string;
+  orderReference: string;
+  paymentMethod: string;
+  currency: string;
+  locale?: string;
+  totalMinor: number;
+  shippingMinor: number;
+  taxMinor: number;
+  items: ProviderLineItem[];
+  customer?: ProviderCustomer;
+  additionalInformation?: Record<string, string>;
+  redirectUrls?: { success?: string; failure?: string };
+  expiresAt: Date;
+  ttlSeconds: number;
+  /** Our hosted checkout page for this session, for providers that have no page of their own. */
+  hostedCheckoutUrl: string;
+  requestId?: string;
+  route: ProviderRoute;
+}
+
+export interface ProviderSessionResult {
+  providerSessionId: string;
+  /** Where to send the buyer. */
+  checkoutUrl: string;
+}
+
+export type ProviderFailureKind = 'timeout' | 'network' | 'server' | 'rate_limited' | 'rejected';
+
+/**
+ * Thrown by adapters for every provider failure, already classified. `retryable`
+ * failures (timeout, network, 5xx, 429) may fail over to the next route.
+ */
+export class ProviderError extends Error {
+  readonly retryable: boolean;
+
+  constructor(
+    readonly kind: ProviderFailureKind,
+    message: string,
+    readonly providerStatus?: number,
+    readonly providerCode?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'ProviderError';
+    this.retryable = kind !== 'rejected';
+  }
+}
+
+export interface ProviderCallOptions {
+  /** Aborts the call; adapters must stop waiting when it fires. */
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+/** One adapter per provider kind; the registry finds it by `kind`. */
+export abstract class PaymentProvider {
+  abstract readonly kind: string;
+
+  /** Throws a message naming the problem when a route's options are unusable. Called at start. */
+  abstract validateRouteOptions(route: ProviderRoute): void;
+
+  /** Why this adapter cannot serve this request on this route, or null when it can. */
+  ineligibilityReason(
+    _route: ProviderRoute,
+    _command: Pick<CreateProviderSessionCommand, 'redirectUrls'>,
+  ): string | null {
+    return null;
+  }
+
+  abstract createSession(
+    command: CreateProviderSessionCommand,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionResult>;
+}
+
+/** DI token for the list of adapters (several implementations of one port). */
+export const PAYMENT_PROVIDERS = Symbol('PAYMENT_PROVIDERS');
