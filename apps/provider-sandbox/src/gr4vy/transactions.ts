@@ -1,0 +1,219 @@
+import { randomUUID } from 'node:crypto';
+import { isExpired, luhnValid, expiryMonthValid, toStoredCard } from './card';
+import { gr4vyError, type Gr4vyError } from './errors';
+import type { TransactionCreateBody } from './schemas';
+import type { Gr4vyState, StoredPaymentMethod, TransactionView } from './state';
+
+/** The payment service reported when neither the request nor the session names one. */
+export const DEFAULT_PAYMENT_SERVICE_ID = '2f4c3e7a-8b1d-4f6e-9a5c-0d3b7e1f6a28';
+
+type Result = { status: 201; body: TransactionView } | { status: 400; body: Gr4vyError };
+
+const BASE62 = '0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz';
+
+/** Gr4vy's reconciliation_id: the transaction UUID in base62. */
+export function base62Uuid(uuid: string): string {
+  let n = BigInt(`0x${uuid.replace(/-/g, '')}`);
+  if (n === 0n) return '0';
+  let out = '';
+  while (n > 0n) {
+    out = BASE62[Number(n % 62n)] + out;
+    n /= 62n;
+  }
+  return out;
+}
+
+function badRequest(message: string, pointer: string): Result {
+  return {
+    status: 400,
+    body: gr4vyError(400, message, {
+      details: [{ location: 'body', pointer, message, type: 'value_error' }],
+    }),
+  };
+}
+
+interface Resolved {
+  paymentMethod: StoredPaymentMethod;
+  checkoutSessionId: string | null;
+  sessionPaymentServiceId: string | null;
+  sessionFields: Record<string, unknown>;
+}
+
+function resolvePaymentMethod(state: Gr4vyState, body: TransactionCreateBody): Resolved | Result {
+  const pm = body.payment_method;
+  if (pm === undefined || pm === null) {
+    return badRequest(
+      'payment_method is required: the sandbox simulates card and checkout-session payments',
+      '/payment_method',
+    );
+  }
+  if (pm.method === 'checkout-session' && 'id' in pm && typeof pm.id === 'string') {
+    const session = state.liveSession(pm.id);
+    if (!session)
+      return badRequest('The checkout session could not be found or has expired', '/payment_method/id');
+    if (!session.paymentMethod) {
+      return badRequest(
+        'The checkout session has no payment method stored (call the fields endpoint first)',
+        '/payment_method/id',
+      );
+    }
+    return {
+      paymentMethod: session.paymentMethod,
+      checkoutSessionId: session.id,
+      sessionPaymentServiceId: session.fields.payment_service_id ?? null,
+      sessionFields: session.fields,
+    };
+  }
+  if (pm.method === 'card' && 'number' in pm && typeof pm.number === 'string' && 'expiration_date' in pm) {
+    if (!luhnValid(pm.number)) return badRequest('The card number is not valid', '/payment_method/number');
+    const expiration = String(pm.expiration_date);
+    if (!expiryMonthValid(expiration)) {
+      return badRequest('The expiration date is not valid', '/payment_method/expiration_date');
+    }
+    return {
+      paymentMethod: toStoredCard(pm.number, expiration),
+      checkoutSessionId: null,
+      sessionPaymentServiceId: null,
+      sessionFields: {},
+    };
+  }
+  return badRequest(
+    `Payment method '${String(pm.method)}' is not simulated by the sandbox`,
+    '/payment_method/method',
+  );
+}
+
+/** Creates a transaction from a validated body, applying the simulator's outcome rules. */
+export function createTransaction(
+  state: Gr4vyState,
+  body: TransactionCreateBody,
+  merchantAccountId: string,
+  now = new Date(),
+): Result {
+  const resolved = resolvePaymentMethod(state, body);
+  if ('status' in resolved) return resolved;
+  const { paymentMethod } = resolved;
+  const intent = body.intent ?? 'authorize';
+
+  let outcome = paymentMethod.outcome;
+  let errorCode: string | null = null;
+  let rawCode = '00';
+  let rawDescription = 'Approved';
+  if (
+    paymentMethod.method === 'card' &&
+    outcome === 'approve' &&
+    isExpired(paymentMethod.expirationDate, now)
+  ) {
+    outcome = 'decline';
+    errorCode = 'expired_payment_method';
+    rawCode = '54';
+    rawDescription = 'Expired card';
+  } else if (outcome === 'decline') {
+    errorCode = 'insufficient_funds';
+    rawCode = '51';
+    rawDescription = 'Insufficient funds';
+  } else if (outcome === 'fail') {
+    errorCode = 'service_error';
+    rawCode = '96';
+    rawDescription = 'System malfunction';
+  }
+
+  const status =
+    outcome === 'decline'
+      ? 'authorization_declined'
+      : outcome === 'fail'
+        ? 'authorization_failed'
+        : intent === 'capture'
+          ? 'capture_succeeded'
+          : 'authorization_succeeded';
+  const succeeded = outcome === 'approve';
+  const amount = body.amount;
+  const id = randomUUID();
+  const timestamp = now.toISOString();
+  const paymentServiceId =
+    body.payment_service_id ?? resolved.sessionPaymentServiceId ?? DEFAULT_PAYMENT_SERVICE_ID;
+  const buyer = body.buyer ?? (resolved.sessionFields.buyer as TransactionCreateBody['buyer']) ?? null;
+  const card = paymentMethod.method === 'card' ? paymentMethod : null;
+
+  const view: TransactionView = {
+    type: 'transaction',
+    id,
+    reconciliation_id: base62Uuid(id),
+    merchant_account_id: merchantAccountId,
+    currency: body.currency,
+    amount,
+    status,
+    authorized_amount: succeeded ? amount : 0,
+    captured_amount: succeeded && intent === 'capture' ? amount : 0,
+    refunded_amount: 0,
+    settled_currency: null,
+    settled_amount: 0,
+    settled: false,
+    country: body.country ?? (resolved.sessionFields.country as string | null | undefined) ?? null,
+    external_identifier: body.external_identifier ?? null,
+    intent,
+    payment_method: {
+      type: 'payment-method',
+      approval_url: null,
+      country: null,
+      currency: body.currency,
+      details: card ? { bin: card.bin, card_type: 'credit', card_issuer_name: null } : null,
+      expiration_date: card ? card.expirationDate : null,
+      fingerprint: null,
+      label: card ? card.label : null,
+      last_replaced_at: null,
+      method: paymentMethod.method === 'click-to-pay' ? 'click-to-pay' : 'card',
+      mode: 'card',
+      scheme: card ? card.scheme : null,
+      id: paymentMethod.method === 'id' ? paymentMethod.id : null,
+      approval_target: null,
+      external_identifier: null,
+      payment_account_reference: null,
+    },
+    method: paymentMethod.method === 'click-to-pay' ? 'click-to-pay' : 'card',
+    instrument_type: 'pan',
+    error_code: errorCode,
+    payment_service: {
+      type: 'payment-service',
+      id: paymentServiceId,
+      payment_service_definition_id: 'mock-card',
+      method: 'card',
+      display_name: 'Sandbox card simulator',
+    },
+    pending_review: false,
+    buyer: buyer
+      ? {
+          type: 'buyer',
+          id: null,
+          reconciliation_id: null,
+          display_name: buyer.display_name ?? null,
+          external_identifier: buyer.external_identifier ?? null,
+          billing_details: buyer.billing_details ?? null,
+          account_number: buyer.account_number ?? null,
+        }
+      : null,
+    raw_response_code: rawCode,
+    raw_response_description: rawDescription,
+    checkout_session_id: resolved.checkoutSessionId,
+    gift_card_redemptions: [],
+    created_at: timestamp,
+    updated_at: timestamp,
+    disputed: false,
+    payment_source: body.payment_source ?? 'ecommerce',
+    merchant_initiated: body.merchant_initiated ?? false,
+    is_subsequent_payment: body.is_subsequent_payment ?? false,
+    cart_items:
+      body.cart_items ?? (resolved.sessionFields.cart_items as TransactionCreateBody['cart_items']) ?? null,
+    metadata: body.metadata ?? (resolved.sessionFields.metadata as TransactionCreateBody['metadata']) ?? null,
+    payment_service_transaction_id: succeeded ? `sbx_${id.replace(/-/g, '').slice(0, 24)}` : null,
+    authorized_at: succeeded ? timestamp : null,
+    captured_at: succeeded && intent === 'capture' ? timestamp : null,
+    voided_at: null,
+    canceled_at: null,
+    intent_outcome: succeeded ? 'succeeded' : 'failed',
+    multi_tender: false,
+    account_funding_transaction: body.account_funding_transaction ?? false,
+  };
+  state.transactions.set(id, view);
+  return { status: 201, body: view };
+}
