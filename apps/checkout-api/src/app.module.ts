@@ -1,0 +1,22 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AuthModule } from './auth/auth.module';
+import { APP_CONFIG, AppConfig } from './config/app-config';
+import { HealthController } from './health/health.controller';
+import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { ProvidersModule } from './providers/providers.module';
+import { RoutingModule } from './routing/routing.module';
+import { SessionsModule } from './sessions/sessions.module';
+
+@Module({})
+export class AppModule {
+  static forConfig(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      global: true,
+      imports: [InfrastructureModule, AuthModule, ProvidersModule, RoutingModule, SessionsModule],
+      controllers: [HealthController],
+      providers: [{ provide: APP_CONFIG, useValue: config }],
+      exports: [APP_CONFIG],
+    };
+  }
+}

@@ -1,0 +1,91 @@
+import { ConfigError } from '@app/common';
+import { AdapterDefinition } from '@app/providers';
+import { loadAppConfig } from './app-config';
+
+const minimal = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/checkout',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  AUTH_JWT_SECRET: 's'.repeat(32),
+};
+
+function problems(env: Record<string, string>, adapters: AdapterDefinition[] = []): string[] {
+  try {
+    loadAppConfig(env, adapters);
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+}
+
+describe('loadAppConfig', () => {
+  it('applies the documented defaults', () => {
+    const config = loadAppConfig(minimal, []);
+    expect(config).toMatchObject({
+      port: 3000,
+      providerTimeoutMs: 8000,
+      sessionTtlSeconds: 3600,
+      idempotencyTtlSeconds: 86400,
+      routingMaxAttempts: 3,
+      dbMigrationsRun: true,
+      providersConfigPath: 'config/providers.json',
+      checkoutBaseUrl: 'http://localhost:3000',
+      logLevel: 'info',
+    });
+  });
+
+  it('keeps the idempotency lease longer than the request deadline', () => {
+    const config = loadAppConfig(minimal, []);
+    expect(config.idempotencyLeaseMs).toBeGreaterThan(config.routingDeadlineMs);
+  });
+
+  it('names every bad variable at once', () => {
+    const found = problems({
+      DATABASE_URL: 'mysql://x',
+      PORT: 'eighty',
+      SESSION_TTL_SECONDS: '60',
+      LOG_LEVEL: 'loud',
+      DB_MIGRATIONS_RUN: 'maybe',
+    });
+    const text = found.join('\n');
+    for (const name of [
+      'DATABASE_URL',
+      'PORT',
+      'SESSION_TTL_SECONDS',
+      'LOG_LEVEL',
+      'DB_MIGRATIONS_RUN',
+      'REDIS_URL',
+      'AUTH_JWT_SECRET',
+    ]) {
+      expect(text).toContain(name);
+    }
+  });
+
+  it('refuses a short JWT secret and needs CHECKOUT_BASE_URL in production', () => {
+    expect(problems({ ...minimal, AUTH_JWT_SECRET: 'short' }).join()).toContain('at least 32 bytes');
+    expect(problems({ ...minimal, NODE_ENV: 'production' }).join()).toContain('CHECKOUT_BASE_URL');
+  });
+
+  it('accepts a JWKS URL instead of a secret', () => {
+    const { AUTH_JWT_SECRET: _secret, ...rest } = minimal;
+    expect(
+      loadAppConfig({ ...rest, AUTH_JWKS_URL: 'https://idp.example.com/.well-known/jwks.json' }, []).auth
+        .jwksUrl,
+    ).toBe('https://idp.example.com/.well-known/jwks.json');
+  });
+
+  it('keeps only the adapters whose settings are present, and collects their problems', () => {
+    const present: AdapterDefinition = { kind: 'a', readConfig: () => ({ ok: true }), create: jest.fn() };
+    const absent: AdapterDefinition = { kind: 'b', readConfig: () => null, create: jest.fn() };
+    expect(loadAppConfig(minimal, [present, absent]).adapters.map((a) => a.definition.kind)).toEqual(['a']);
+    const broken: AdapterDefinition = {
+      kind: 'c',
+      readConfig: (env) => {
+        env.problem('C_KEY is required');
+        return {};
+      },
+      create: jest.fn(),
+    };
+    expect(problems(minimal, [broken])).toEqual(['C_KEY is required']);
+  });
+});

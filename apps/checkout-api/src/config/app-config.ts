@@ -1,0 +1,113 @@
+import { EnvReader } from '@app/common';
+import { AdapterDefinition, ConfiguredAdapter } from '@app/providers';
+
+/** Typed, validated configuration. Built once at start from the environment; nothing else reads process.env. */
+export interface AppConfig {
+  nodeEnv: string;
+  host: string;
+  port: number;
+  databaseUrl: string;
+  dbPoolSize: number;
+  dbMigrationsRun: boolean;
+  redisUrl: string;
+  auth: {
+    jwtSecret?: string;
+    jwksUrl?: string;
+    issuer?: string;
+    audience?: string;
+    clockToleranceSeconds: number;
+  };
+  /** The provider adapters whose settings are present, each with its own validated config. */
+  adapters: ConfiguredAdapter[];
+  providersConfigPath: string;
+  providerTimeoutMs: number;
+  routingMaxAttempts: number;
+  routingDeadlineMs: number;
+  /** Sliding window of route health (success rate, failure-rate breaker). */
+  routingStatsWindowMs: number;
+  circuit: {
+    consecutiveFailures: number;
+    failureRateThreshold: number;
+    minimumCalls: number;
+    coolDownMs: number;
+  };
+  sessionTtlSeconds: number;
+  idempotencyTtlSeconds: number;
+  /** Longer than any request can run, so a live request never loses its claim. */
+  idempotencyLeaseMs: number;
+  checkoutBaseUrl: string;
+  logLevel: string;
+}
+
+export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
+
+export function loadAppConfig(
+  env: Record<string, string | undefined>,
+  adapterDefinitions: readonly AdapterDefinition[],
+): AppConfig {
+  const r = new EnvReader(env);
+  const nodeEnv = r.string('NODE_ENV', 'development');
+  const port = r.int('PORT', 3000, 0, 65535);
+  const jwtSecret = r.string('AUTH_JWT_SECRET');
+  const jwksUrl = r.url('AUTH_JWKS_URL', ['https:', 'http:']);
+  if (!jwtSecret && !jwksUrl) r.problem('AUTH_JWT_SECRET or AUTH_JWKS_URL is required');
+  if (jwtSecret && Buffer.byteLength(jwtSecret) < 32) r.problem('AUTH_JWT_SECRET must be at least 32 bytes');
+
+  const providerTimeoutMs = r.int('PROVIDER_TIMEOUT_MS', 8000, 100, 60_000);
+  const routingMaxAttempts = r.int('ROUTING_MAX_ATTEMPTS', 3, 1, 10);
+  const routingDeadlineMs = r.int('ROUTING_DEADLINE_MS', 20_000, 100, 120_000);
+  const checkoutBaseUrl = r.url(
+    'CHECKOUT_BASE_URL',
+    ['https:', 'http:'],
+    nodeEnv === 'production' ? undefined : `http://localhost:${port}`,
+  );
+  if (!checkoutBaseUrl) r.problem('CHECKOUT_BASE_URL is required in production');
+
+  const config: AppConfig = {
+    nodeEnv,
+    host: r.string('HOST', '0.0.0.0'),
+    port,
+    databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']) ?? '',
+    dbPoolSize: r.int('DB_POOL_SIZE', 20, 1, 500),
+    dbMigrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
+    redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']) ?? '',
+    auth: {
+      jwtSecret,
+      jwksUrl,
+      issuer: r.string('AUTH_JWT_ISSUER'),
+      audience: r.string('AUTH_JWT_AUDIENCE'),
+      clockToleranceSeconds: r.int('AUTH_CLOCK_TOLERANCE_SECONDS', 5, 0, 300),
+    },
+    adapters: adapterDefinitions
+      .map((definition) => ({ definition, config: definition.readConfig(r) }))
+      .filter((adapter): adapter is ConfiguredAdapter => adapter.config !== null),
+    providersConfigPath: r.string('PROVIDERS_CONFIG', 'config/providers.json'),
+    providerTimeoutMs,
+    routingMaxAttempts,
+    routingDeadlineMs,
+    routingStatsWindowMs: r.int('ROUTING_STATS_WINDOW_SECONDS', 120, 10, 86400) * 1000,
+    circuit: {
+      consecutiveFailures: r.int('CIRCUIT_CONSECUTIVE_FAILURES', 5, 1, 1000),
+      failureRateThreshold: r.number('CIRCUIT_FAILURE_RATE', 0.5, 0.01, 1),
+      minimumCalls: r.int('CIRCUIT_MIN_CALLS', 20, 1, 100000),
+      coolDownMs: r.int('CIRCUIT_COOL_DOWN_MS', 30_000, 100, 3_600_000),
+    },
+    sessionTtlSeconds: r.int('SESSION_TTL_SECONDS', 3600, 3600, 86400),
+    idempotencyTtlSeconds: r.int('IDEMPOTENCY_TTL_SECONDS', 86400, 60, 30 * 86400),
+    idempotencyLeaseMs: r.int('IDEMPOTENCY_LEASE_MS', routingDeadlineMs + 30_000, 1000, 600_000),
+    checkoutBaseUrl: (checkoutBaseUrl ?? '').replace(/\/+$/, ''),
+    logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+  };
+  if (config.idempotencyLeaseMs <= routingDeadlineMs) {
+    r.problem(
+      'IDEMPOTENCY_LEASE_MS must be longer than ROUTING_DEADLINE_MS, so a live request never loses its claim',
+    );
+  }
+  if (!config.databaseUrl) r.problem('DATABASE_URL is required');
+  if (!config.redisUrl) r.problem('REDIS_URL is required');
+  r.done();
+  return config;
+}
+
+/** DI token of the AppConfig object. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

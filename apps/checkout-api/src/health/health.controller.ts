@@ -1,0 +1,39 @@
+import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import type Redis from 'ioredis';
+import { DataSource } from 'typeorm';
+import { pingDatabase } from '../infrastructure/database';
+import { pingRedis, REDIS } from '../infrastructure/redis';
+
+const CHECK_TIMEOUT_MS = 500;
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  /** The process is up and serving. */
+  @Get('live')
+  @HttpCode(200)
+  live() {
+    return { status: 'ok' };
+  }
+
+  /** Postgres and Redis both answer, within short timeouts; 503 while either does not. */
+  @Get('ready')
+  async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    const [postgres, redis] = await Promise.all([
+      pingDatabase(this.dataSource, CHECK_TIMEOUT_MS),
+      pingRedis(this.redis, CHECK_TIMEOUT_MS),
+    ]);
+    const ok = postgres && redis;
+    void reply.status(ok ? 200 : 503);
+    return { status: ok ? 'ok' : 'unavailable', checks: { postgres: up(postgres), redis: up(redis) } };
+  }
+}
+
+function up(ok: boolean): 'up' | 'down' {
+  return ok ? 'up' : 'down';
+}

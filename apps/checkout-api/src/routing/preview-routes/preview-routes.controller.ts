@@ -1,0 +1,30 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { MerchantAuthGuard, MerchantId } from '@app/auth';
+import { validateBody } from '@app/common';
+import { buildCreateSessionCommand } from '../../sessions/create-session/create-session.command';
+import { CreateSessionRequest } from '../../sessions/create-session/create-session.request';
+import { routingInput } from '../../sessions/create-session/session-creator';
+import { RoutePlanner } from '../route-planner';
+
+/** The routing decision for a create body, explained, without creating anything: for tuning a catalog. */
+@Controller('api/v1/routing')
+export class PreviewRoutesController {
+  constructor(private readonly planner: RoutePlanner) {}
+
+  @Post('preview')
+  @HttpCode(200)
+  @UseGuards(MerchantAuthGuard)
+  async preview(@MerchantId() merchantId: string, @Body() body: unknown) {
+    const dto = await validateBody(CreateSessionRequest, body);
+    const command = buildCreateSessionCommand(dto, {
+      merchantId,
+      idempotencyKey: 'preview',
+      fingerprint: '',
+    });
+    const decision = await this.planner.plan(routingInput(command), { probe: false });
+    return {
+      selectedProvider: decision.candidates[0]?.routeId ?? null,
+      candidates: [...decision.candidates, ...decision.excluded],
+    };
+  }
+}

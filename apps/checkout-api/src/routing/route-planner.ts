@@ -1,0 +1,105 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ProviderRoute } from '@app/providers';
+import {
+  CircuitState,
+  circuitState,
+  decideRoutes,
+  ProviderCatalog,
+  RouteDefinition,
+  RouteHealth,
+  RouteHealthStore,
+  RouteStats,
+  RoutingDecision,
+  RoutingRequest,
+} from '@app/routing';
+import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { ProviderRegistry } from '../providers/provider-registry';
+import { ROUTE_CATALOG } from './route-catalog';
+
+export interface PlanInput extends RoutingRequest {
+  redirectUrls?: { success?: string; failure?: string };
+}
+
+export function toProviderRoute(route: RouteDefinition): ProviderRoute {
+  return { id: route.id, adapter: route.adapter, options: route.options };
+}
+
+/**
+ * Feeds the pure routing core with live health from the shared store, owns the
+ * half-open probe slots, and reports call outcomes back to the breaker.
+ */
+@Injectable()
+export class RoutePlanner {
+  private readonly logger = new Logger('Routing');
+  private readonly routeIds: string[];
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(ROUTE_CATALOG) private readonly catalog: ProviderCatalog,
+    private readonly health: RouteHealthStore,
+    private readonly providers: ProviderRegistry,
+  ) {
+    this.routeIds = catalog.routes.map((route) => route.id);
+  }
+
+  route(id: string): RouteDefinition | undefined {
+    return this.catalog.routes.find((route) => route.id === id);
+  }
+
+  /** `probe: false` for previews: they read the state and take no probe slot. */
+  async plan(input: PlanInput, options: { probe: boolean }): Promise<RoutingDecision> {
+    const now = Date.now();
+    const health = await this.readHealth(now);
+    const stats = new Map<string, RouteStats>();
+    const circuits = new Map<string, CircuitState>();
+    for (const [routeId, h] of health) {
+      stats.set(routeId, {
+        successes: h.windowSuccesses,
+        failures: h.windowFailures,
+        latencyEwmaMs: h.latencyEwmaMs,
+      });
+      let state = circuitState(h, this.config.circuit, now);
+      if (state === 'half_open' && options.probe && !(await this.acquireProbe(routeId))) state = 'open';
+      circuits.set(routeId, state);
+    }
+    return decideRoutes({
+      request: input,
+      routes: this.catalog.routes,
+      stats,
+      circuits,
+      adapterIneligibility: (route) =>
+        this.providers.find(route.adapter)?.ineligibilityReason(toProviderRoute(route), input) ?? null,
+    });
+  }
+
+  /** Counts a call's outcome for scoring and the breaker. A provider's refusal (4xx) says nothing of its health. */
+  async recordOutcome(routeId: string, succeeded: boolean, latencyMs: number): Promise<void> {
+    try {
+      const moved = await this.health.record(
+        { routeId, succeeded, latencyMs },
+        this.config.circuit,
+        Date.now(),
+      );
+      if (moved) this.logger.warn({ msg: `circuit ${moved}`, routeId });
+    } catch (error) {
+      this.logger.warn({ msg: 'could not record route health', routeId, error: String(error) });
+    }
+  }
+
+  private async readHealth(now: number): Promise<Map<string, RouteHealth>> {
+    try {
+      return await this.health.snapshot(this.routeIds, now);
+    } catch (error) {
+      this.logger.warn({ msg: 'route health unavailable; scoring on priors', error: String(error) });
+      return new Map();
+    }
+  }
+
+  private async acquireProbe(routeId: string): Promise<boolean> {
+    try {
+      return await this.health.acquireProbe(routeId, this.config.providerTimeoutMs + 1000);
+    } catch {
+      return false;
+    }
+  }
+}

@@ -1,0 +1,275 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { ProviderError } from '@app/providers';
+import { ScoredCandidate } from '@app/routing';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { failClosed } from '../../infrastructure/availability';
+import { ProviderRegistry } from '../../providers/provider-registry';
+import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
+import { ProviderAttempt, RoutingCandidateRecord, Session } from '../domain/session';
+import { SessionRepository } from '../domain/session.repository';
+import { CreateSessionCommand } from './create-session.command';
+
+export type CreationOutcome =
+  | { kind: 'created'; session: Session }
+  /** The same key was used before (found in Postgres): replay that session or refuse the mismatch. */
+  | { kind: 'existing'; session: Session };
+
+class AttemptTimeout extends Error {}
+
+/**
+ * Creates a session exactly once per (merchant, key) in Postgres: routes the
+ * order, calls the providers in score order with failover, and inserts the
+ * session with its attempts. Runs only under an idempotency claim.
+ */
+@Injectable()
+export class SessionCreator {
+  private readonly logger = new Logger('SessionCreator');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionRepository,
+    private readonly providers: ProviderRegistry,
+    private readonly planner: RoutePlanner,
+  ) {}
+
+  async create(command: CreateSessionCommand): Promise<CreationOutcome> {
+    const now = new Date();
+    const lookup = await failClosed(() =>
+      this.sessions.lookupForCreate(command.merchantId, command.idempotencyKey, command.orderReference, now),
+    );
+    if (lookup.byKey) return this.existing(command, lookup.byKey);
+    if (lookup.liveOrder) throw duplicateOrder(lookup.liveOrder);
+
+    const decision = await this.planner.plan(routingInput(command), { probe: true });
+    const candidates: RoutingCandidateRecord[] = [...decision.candidates, ...decision.excluded];
+    if (decision.candidates.length === 0) {
+      throw new DomainError(
+        'NO_AVAILABLE_PROVIDER',
+        decision.excluded.map(({ routeId, reason }) => ({ routeId, reason })),
+      );
+    }
+
+    const sessionId = randomUUID();
+    const expiresAt = new Date(now.getTime() + this.config.sessionTtlSeconds * 1000);
+    const attempts: ProviderAttempt[] = [];
+    const result = await this.callProviders(command, decision.candidates, sessionId, expiresAt, attempts);
+    if (!result) {
+      await this.recordFailedAttempts(attempts);
+      throw attemptsExhausted(attempts);
+    }
+
+    const createdAt = new Date();
+    const session: Session = {
+      id: sessionId,
+      merchantId: command.merchantId,
+      orderReference: command.orderReference,
+      idempotencyKey: command.idempotencyKey,
+      requestFingerprint: command.fingerprint,
+      status: 'PENDING',
+      paymentMethod: command.paymentMethod,
+      currency: command.currency,
+      locale: command.locale,
+      totalMinor: command.totalMinor,
+      shippingMinor: command.shippingMinor,
+      taxMinor: command.taxMinor,
+      items: command.items,
+      customer: command.customer,
+      shipping: command.shipping,
+      metadata: command.additionalInformation,
+      redirectUrls: command.redirectUrls,
+      providerRouteId: result.candidate.routeId,
+      providerAdapter: result.candidate.adapter,
+      providerSessionId: result.providerSessionId,
+      checkoutUrl: result.checkoutUrl,
+      routingScore: result.candidate.score,
+      routingCandidates: candidates,
+      expiresAt,
+      createdAt,
+      updatedAt: createdAt,
+    };
+    const inserted = await failClosed(() => this.sessions.insert(session, attempts));
+    switch (inserted.kind) {
+      case 'inserted':
+        return { kind: 'created', session };
+      case 'duplicate_key':
+        // Another execution of this key won the race (an expired lease, or a lost Redis record).
+        this.logger.warn({ msg: 'idempotency race settled by Postgres', sessionId: inserted.existing.id });
+        return this.existing(command, inserted.existing);
+      case 'duplicate_order':
+        throw duplicateOrder(inserted.existing);
+    }
+  }
+
+  private existing(command: CreateSessionCommand, session: Session): CreationOutcome {
+    if (session.requestFingerprint !== command.fingerprint) throw new DomainError('IDEMPOTENCY_KEY_MISMATCH');
+    return { kind: 'existing', session };
+  }
+
+  private async callProviders(
+    command: CreateSessionCommand,
+    candidates: ScoredCandidate[],
+    sessionId: string,
+    expiresAt: Date,
+    attempts: ProviderAttempt[],
+  ): Promise<{ candidate: ScoredCandidate; providerSessionId: string; checkoutUrl: string } | null> {
+    const deadline = Date.now() + this.config.routingDeadlineMs;
+    for (const candidate of candidates.slice(0, this.config.routingMaxAttempts)) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) break;
+      const route = this.planner.route(candidate.routeId);
+      const adapter = route && this.providers.find(route.adapter);
+      if (!route || !adapter) continue;
+      const attemptNo = attempts.length + 1;
+      const timeoutMs = Math.min(this.config.providerTimeoutMs, remaining);
+      const base = {
+        sessionId,
+        merchantId: command.merchantId,
+        idempotencyKey: command.idempotencyKey,
+        attemptNo,
+        routeId: route.id,
+        adapter: route.adapter,
+      };
+      const started = performance.now();
+      try {
+        const result = await withTimeout(timeoutMs, (signal) =>
+          adapter.createSession(
+            {
+              sessionId,
+              idempotencyKey: providerIdempotencyKey(command, route.id, attemptNo),
+              merchantId: command.merchantId,
+              orderReference: command.orderReference,
+              paymentMethod: command.paymentMethod,
+              currency: command.currency,
+              locale: command.locale,
+              totalMinor: command.totalMinor,
+              shippingMinor: command.shippingMinor,
+              taxMinor: command.taxMinor,
+              items: command.items,
+              customer: command.customer,
+              additionalInformation: stringValues(command.additionalInformation),
+              redirectUrls: command.redirectUrls,
+              expiresAt,
+              ttlSeconds: this.config.sessionTtlSeconds,
+              hostedCheckoutUrl: `${this.config.checkoutBaseUrl}/checkout/${sessionId}`,
+              requestId: command.requestId,
+              route: toProviderRoute(route),
+            },
+            { signal, timeoutMs },
+          ),
+        );
+        const latencyMs = elapsed(started);
+        attempts.push({ ...base, outcome: 'succeeded', latencyMs });
+        await this.planner.recordOutcome(route.id, true, latencyMs);
+        return { candidate, ...result };
+      } catch (error) {
+        const failure = asProviderError(error);
+        const latencyMs = elapsed(started);
+        attempts.push({
+          ...base,
+          outcome: failure.kind,
+          errorCode: failure.providerCode,
+          providerStatus: failure.providerStatus,
+          latencyMs,
+        });
+        if (failure.retryable) await this.planner.recordOutcome(route.id, false, latencyMs);
+        this.logger.warn({
+          msg: 'provider attempt failed',
+          routeId: route.id,
+          attemptNo,
+          kind: failure.kind,
+          providerStatus: failure.providerStatus,
+          providerCode: failure.providerCode,
+          reason: failure.message,
+        });
+        if (!failure.retryable) return null;
+      }
+    }
+    return null;
+  }
+
+  private async recordFailedAttempts(attempts: ProviderAttempt[]): Promise<void> {
+    try {
+      await this.sessions.recordAttempts(attempts);
+    } catch (error) {
+      this.logger.error({ msg: 'could not record provider attempts', error: String(error) });
+    }
+  }
+}
+
+export function routingInput(command: CreateSessionCommand) {
+  return {
+    paymentMethod: command.paymentMethod,
+    currency: command.currency,
+    country: command.customer?.billingAddress?.country,
+    amountMinor: command.totalMinor,
+    redirectUrls: command.redirectUrls,
+  };
+}
+
+function duplicateOrder(existing: Session): DomainError {
+  return new DomainError('DUPLICATE_ORDER', {
+    reason: 'A live session already exists for this order',
+    sessionId: existing.id,
+  });
+}
+
+function attemptsExhausted(attempts: ProviderAttempt[]): DomainError {
+  const details = attempts.map(({ routeId, outcome }) => ({ routeId, outcome }));
+  const last = attempts[attempts.length - 1];
+  if (last?.outcome === 'rejected') return new DomainError('PROVIDER_REJECTED', details);
+  if (attempts.length > 0 && attempts.every((a) => a.outcome === 'timeout')) {
+    return new DomainError('PROVIDER_TIMEOUT', details);
+  }
+  return new DomainError('PROVIDER_UNAVAILABLE', details);
+}
+
+function asProviderError(error: unknown): ProviderError {
+  if (error instanceof ProviderError) return error;
+  if (error instanceof AttemptTimeout) return new ProviderError('timeout', 'provider call timed out');
+  return new ProviderError(
+    'network',
+    error instanceof Error ? error.message : 'provider call failed',
+    undefined,
+    undefined,
+    {
+      cause: error,
+    },
+  );
+}
+
+/** Bounds a provider call even when an adapter ignores its abort signal. */
+async function withTimeout<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      controller.abort();
+      reject(new AttemptTimeout());
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([call(controller.signal), timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function providerIdempotencyKey(command: CreateSessionCommand, routeId: string, attemptNo: number): string {
+  const digest = createHash('sha256')
+    .update(`${command.merchantId}\n${command.idempotencyKey}\n${routeId}\n${attemptNo}`)
+    .digest('hex');
+  return `co_${digest.slice(0, 48)}`;
+}
+
+function stringValues(
+  record?: Record<string, string | number | boolean>,
+): Record<string, string> | undefined {
+  if (!record) return undefined;
+  return Object.fromEntries(Object.entries(record).map(([key, value]) => [key, String(value)]));
+}
+
+function elapsed(started: number): number {
+  return Math.round(performance.now() - started);
+}

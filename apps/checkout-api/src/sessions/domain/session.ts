@@ -1,0 +1,90 @@
+/** The checkout session, our durable record of one order's payment session. Amounts are minor units. */
+export const SESSION_STATUSES = ['PENDING', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
+export type SessionStatus = (typeof SESSION_STATUSES)[number];
+
+export interface SessionItem {
+  name: string;
+  sku?: string;
+  quantity: number;
+  unitPriceMinor: number;
+}
+
+export interface SessionAddress {
+  line1?: string;
+  line2?: string;
+  city?: string;
+  state?: string;
+  postalCode?: string;
+  country?: string;
+}
+
+export interface SessionCustomer {
+  firstName?: string;
+  lastName?: string;
+  email?: string;
+  phone?: string;
+  billingAddress?: SessionAddress;
+  shippingAddress?: SessionAddress;
+}
+
+/** One line of the routing explanation kept with the session. */
+export interface RoutingCandidateRecord {
+  routeId: string;
+  adapter: string;
+  eligible: boolean;
+  score?: number;
+  factors?: { successRate: number; latency: number; fee: number; priority: number };
+  feeMinor?: number;
+  reason?: string;
+}
+
+export interface Session {
+  id: string;
+  merchantId: string;
+  orderReference: string;
+  idempotencyKey: string;
+  requestFingerprint: string;
+  status: SessionStatus;
+  paymentMethod: string;
+  currency: string;
+  locale?: string;
+  totalMinor: number;
+  shippingMinor: number;
+  taxMinor: number;
+  items: SessionItem[];
+  customer?: SessionCustomer;
+  shipping?: { type?: string; method?: string };
+  metadata?: Record<string, string | number | boolean>;
+  redirectUrls?: { success?: string; failure?: string };
+  providerRouteId: string;
+  providerAdapter: string;
+  providerSessionId: string;
+  checkoutUrl: string;
+  routingScore: number;
+  routingCandidates: RoutingCandidateRecord[];
+  expiresAt: Date;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A PENDING session past its expiry is EXPIRED, whether or not the sweep has marked it yet. */
+export function effectiveStatus(session: Pick<Session, 'status' | 'expiresAt'>, now: Date): SessionStatus {
+  return session.status === 'PENDING' && session.expiresAt.getTime() <= now.getTime()
+    ? 'EXPIRED'
+    : session.status;
+}
+
+export type AttemptOutcome = 'succeeded' | 'timeout' | 'network' | 'server' | 'rate_limited' | 'rejected';
+
+export interface ProviderAttempt {
+  sessionId: string;
+  merchantId: string;
+  idempotencyKey: string;
+  attemptNo: number;
+  routeId: string;
+  adapter: string;
+  outcome: AttemptOutcome;
+  errorCode?: string;
+  providerStatus?: number;
+  latencyMs: number;
+}

@@ -1,0 +1,25 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { failClosed } from '../../infrastructure/availability';
+import { effectiveStatus } from '../domain/session';
+import { SessionRepository } from '../domain/session.repository';
+import { sessionDetailView } from '../domain/session-views';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+@Injectable()
+export class GetSessionUseCase {
+  constructor(private readonly sessions: SessionRepository) {}
+
+  /** The merchant's own session; another merchant's is indistinguishable from a missing one. */
+  async execute(merchantId: string, sessionId: string) {
+    if (!UUID.test(sessionId)) throw new DomainError('NOT_FOUND');
+    const session = await failClosed(() => this.sessions.findById(merchantId, sessionId.toLowerCase()));
+    if (!session) throw new DomainError('NOT_FOUND');
+    const now = new Date();
+    if (session.status === 'PENDING' && effectiveStatus(session, now) === 'EXPIRED') {
+      await failClosed(() => this.sessions.markExpired(merchantId, session.id, now));
+    }
+    return sessionDetailView(session, now);
+  }
+}

@@ -1,0 +1,143 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { ProviderAttempt, Session } from '../domain/session';
+import { CreateLookup, InsertOutcome, SessionRepository } from '../domain/session.repository';
+import { ProviderAttemptEntity } from './provider-attempt.entity';
+import { SessionEntity } from './session.entity';
+import {
+  SESSION_INSERT_COLUMNS,
+  attemptsJson,
+  sessionInsertValues,
+  toAttempt,
+  toSession,
+} from './session.mapper';
+
+const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
+const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
+
+const ATTEMPT_COLUMNS =
+  'session_id, merchant_id, idempotency_key, attempt_no, route_id, adapter, outcome, error_code, provider_status, latency_ms';
+const ATTEMPT_RECORDSET = `jsonb_to_recordset($1::jsonb) AS a(session_id uuid, merchant_id text, idempotency_key text,
+  attempt_no int, route_id text, adapter text, outcome text, error_code text, provider_status int, latency_ms int)`;
+
+/* The session and its attempts go in one statement: atomic, and one round trip. */
+const INSERT_SESSION_WITH_ATTEMPTS = `
+WITH inserted AS (
+  INSERT INTO checkout_sessions (${SESSION_INSERT_COLUMNS.join(', ')})
+  VALUES (${SESSION_INSERT_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})
+  RETURNING id
+)
+INSERT INTO provider_attempts (${ATTEMPT_COLUMNS})
+SELECT ${ATTEMPT_COLUMNS} FROM inserted, ${ATTEMPT_RECORDSET}`;
+
+function violatedConstraint(error: unknown): string | undefined {
+  if (!(error instanceof QueryFailedError)) return undefined;
+  const driverError = error.driverError as { code?: string; constraint?: string };
+  return driverError.code === '23505' ? driverError.constraint : undefined;
+}
+
+@Injectable()
+export class TypeOrmSessionRepository extends SessionRepository {
+  private readonly sessions: Repository<SessionEntity>;
+  private readonly attempts: Repository<ProviderAttemptEntity>;
+
+  constructor(private readonly dataSource: DataSource) {
+    super();
+    this.sessions = dataSource.getRepository(SessionEntity);
+    this.attempts = dataSource.getRepository(ProviderAttemptEntity);
+  }
+
+  async lookupForCreate(
+    merchantId: string,
+    idempotencyKey: string,
+    orderReference: string,
+    now: Date,
+  ): Promise<CreateLookup> {
+    const rows = await this.sessions.find({
+      where: [
+        { merchantId, idempotencyKey },
+        { merchantId, orderReference, status: 'PENDING' },
+      ],
+    });
+    const lookup: CreateLookup = {};
+    for (const row of rows.map(toSession)) {
+      if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
+      else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
+      else await this.expireOrder(merchantId, orderReference, now);
+    }
+    return lookup;
+  }
+
+  async insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
+    for (let round = 0; round < 2; round++) {
+      try {
+        await this.dataSource.query(INSERT_SESSION_WITH_ATTEMPTS, [
+          attemptsJson(attempts),
+          ...sessionInsertValues(session),
+        ]);
+        return { kind: 'inserted' };
+      } catch (error) {
+        const constraint = violatedConstraint(error);
+        if (constraint === KEY_CONSTRAINT) {
+          const existing = await this.sessions.findOneBy({
+            merchantId: session.merchantId,
+            idempotencyKey: session.idempotencyKey,
+          });
+          if (existing) return { kind: 'duplicate_key', existing: toSession(existing) };
+        }
+        if (constraint === ORDER_CONSTRAINT) {
+          // An expired session must not block its order: mark it and try once more.
+          if (
+            round === 0 &&
+            (await this.expireOrder(session.merchantId, session.orderReference, session.createdAt))
+          ) {
+            continue;
+          }
+          const existing = await this.sessions.findOneBy({
+            merchantId: session.merchantId,
+            orderReference: session.orderReference,
+            status: 'PENDING',
+          });
+          if (existing) return { kind: 'duplicate_order', existing: toSession(existing) };
+        }
+        throw error;
+      }
+    }
+    throw new Error('unreachable: insert retried without outcome');
+  }
+
+  async recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    await this.dataSource.query(
+      `INSERT INTO provider_attempts (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_COLUMNS} FROM ${ATTEMPT_RECORDSET}`,
+      [attemptsJson(attempts)],
+    );
+  }
+
+  async findById(merchantId: string, id: string): Promise<Session | null> {
+    const row = await this.sessions.findOneBy({ merchantId, id });
+    return row ? toSession(row) : null;
+  }
+
+  async findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
+    const rows = await this.attempts.find({ where: { sessionId }, order: { attemptNo: 'ASC' } });
+    return rows.map(toAttempt);
+  }
+
+  async markExpired(merchantId: string, id: string, now: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+       WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
+      [merchantId, id, now],
+    );
+  }
+
+  private async expireOrder(merchantId: string, orderReference: string, now: Date): Promise<boolean> {
+    const [, affected] = (await this.dataSource.query(
+      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+       WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING' AND expires_at <= $3`,
+      [merchantId, orderReference, now],
+    )) as [unknown, number];
+    return affected > 0;
+  }
+}

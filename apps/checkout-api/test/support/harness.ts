@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { ADAPTER_DEFINITIONS } from '@app/providers';
+import { createApp } from '../../src/app.factory';
+import { loadAppConfig } from '../../src/config/app-config';
+// Test-only reach into the sibling app: the sandbox runs in-process, still spoken to over real HTTP.
+import { startSandbox } from '../../../provider-sandbox/src/sandbox';
+import { gr4vyKeyPair, TEST_JWT_SECRET } from './tokens';
+import { gr4vyRoute } from './fixtures';
+
+export function requiredEnv(name: string): string {
+  const value = process.env[name];
+  if (!value)
+    throw new Error(
+      `${name} is not set: run the e2e tests through \`npm test\`, which provisions Postgres and Redis`,
+    );
+  return value;
+}
+
+export interface Harness {
+  url: string;
+  sandboxUrl: string;
+  app: NestFastifyApplication;
+  gr4vy: { privateKeyPem: string; publicKeyPem: string };
+  close(): Promise<void>;
+}
+
+export interface HarnessOptions {
+  routes?: Record<string, unknown>[];
+  env?: Record<string, string>;
+  sandboxUrl?: string;
+}
+
+export function writeCatalog(routes: Record<string, unknown>[]): string {
+  const dir = mkdtempSync(join(tmpdir(), 'catalog-'));
+  const path = join(dir, 'providers.json');
+  writeFileSync(path, JSON.stringify({ providers: routes }));
+  return path;
+}
+
+export function baseEnv(gr4vyPrivateKeyPem: string, sandboxUrl: string, routes: Record<string, unknown>[]) {
+  return {
+    NODE_ENV: 'test',
+    DATABASE_URL: requiredEnv('DATABASE_URL'),
+    REDIS_URL: requiredEnv('REDIS_URL'),
+    AUTH_JWT_SECRET: TEST_JWT_SECRET,
+    GR4VY_ID: 'sandbox',
+    GR4VY_ENVIRONMENT: 'sandbox',
+    GR4VY_SERVER_URL: sandboxUrl,
+    GR4VY_PRIVATE_KEY: gr4vyPrivateKeyPem,
+    PROVIDERS_CONFIG: writeCatalog(routes),
+    PROVIDER_TIMEOUT_MS: '1500',
+    CHECKOUT_BASE_URL: 'http://checkout.test',
+    LOG_LEVEL: 'silent',
+  };
+}
+
+/** The real app on real Postgres and Redis, with the provider sandbox over HTTP on loopback. */
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
+  const gr4vy = gr4vyKeyPair();
+  const sandbox = options.sandboxUrl
+    ? null
+    : await startSandbox({ port: 0, gr4vyPublicKeyPem: gr4vy.publicKeyPem });
+  const sandboxUrl = options.sandboxUrl ?? (sandbox as { url: string }).url;
+  const env = {
+    ...baseEnv(gr4vy.privateKeyPem, sandboxUrl, options.routes ?? [gr4vyRoute('gr4vy-card')]),
+    ...options.env,
+  };
+  const app = await createApp(loadAppConfig(env, ADAPTER_DEFINITIONS));
+  await app.listen({ port: 0, host: '127.0.0.1' });
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${address.port}`,
+    sandboxUrl,
+    app,
+    gr4vy,
+    async close() {
+      await app.close();
+      await sandbox?.close();
+      rmSync(dirname(env.PROVIDERS_CONFIG), { recursive: true, force: true });
+    },
+  };
+}
+
+/** Admin calls to the sandbox's fault and request-recording API. */
+export const sandboxAdmin = {
+  async fault(sandboxUrl: string, rule: Record<string, unknown> | Record<string, unknown>[]): Promise<void> {
+    const res = await fetch(`${sandboxUrl}/__sandbox/faults`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(rule),
+    });
+    if (!res.ok) throw new Error(`sandbox fault rejected: ${res.status} ${await res.text()}`);
+  },
+  async clearFaults(sandboxUrl: string): Promise<void> {
+    await fetch(`${sandboxUrl}/__sandbox/faults`, { method: 'DELETE' });
+  },
+  async requests(
+    sandboxUrl: string,
+    path?: string,
+  ): Promise<Array<{ body: Record<string, unknown>; headers: Record<string, string>; path: string }>> {
+    const res = await fetch(
+      `${sandboxUrl}/__sandbox/requests${path ? `?path=${encodeURIComponent(path)}` : ''}`,
+    );
+    return (await res.json()) as Array<{
+      body: Record<string, unknown>;
+      headers: Record<string, string>;
+      path: string;
+    }>;
+  },
+  async clearRequests(sandboxUrl: string): Promise<void> {
+    await fetch(`${sandboxUrl}/__sandbox/requests`, { method: 'DELETE' });
+  },
+};

@@ -1,0 +1,4 @@
+import { CreateSessions1763769600000 } from './1763769600000-create-sessions';
+
+/** Every migration, in order. Listed explicitly so the same list serves ts-jest, tsc output and the CLI. */
+export const MIGRATIONS = [CreateSessions1763769600000];
