@@ -1,8 +1,8 @@
 /* Two projects: fast unit specs beside the code, and e2e specs that need the
  * real Postgres, Redis and sandbox that scripts/run-tests.mjs provisions. */
-/* ts-jest in transpile-only mode (isolatedModules): fast, and type errors are
+/* ts-jest transpiles each file on its own (tsconfig isolatedModules): fast; type errors are
  * caught by `npm run typecheck` / the build rather than at test time. */
-const tsJest = ['ts-jest', { isolatedModules: true, tsconfig: '<rootDir>/tsconfig.json' }];
+const tsJest = ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }];
 const moduleNameMapper = {
   '^@app/money$': '<rootDir>/libs/money/src',
   '^@app/idempotency$': '<rootDir>/libs/idempotency/src',
