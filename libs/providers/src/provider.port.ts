@@ -114,6 +114,9 @@ export abstract class PaymentProvider {
     command: CreateProviderSessionCommand,
     options: ProviderCallOptions,
   ): Promise<ProviderSessionResult>;
+
+  /** Releases pooled connections at shutdown. */
+  async close(): Promise<void> {}
 }
 
 /** DI token for the list of adapters (several implementations of one port). */

@@ -1,5 +1,5 @@
-import { Global, Module } from '@nestjs/common';
-import { PAYMENT_PROVIDERS } from '@app/providers';
+import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { PAYMENT_PROVIDERS, PaymentProvider } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { loadRouteCatalog, ROUTE_CATALOG } from '../routing/route-catalog';
 import { ProviderRegistry } from './provider-registry';
@@ -24,4 +24,10 @@ import { ProviderRegistry } from './provider-registry';
   ],
   exports: [ProviderRegistry, ROUTE_CATALOG],
 })
-export class ProvidersModule {}
+export class ProvidersModule implements OnApplicationShutdown {
+  constructor(@Inject(PAYMENT_PROVIDERS) private readonly providers: PaymentProvider[]) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await Promise.all(this.providers.map((provider) => provider.close()));
+  }
+}

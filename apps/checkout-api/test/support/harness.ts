@@ -50,6 +50,8 @@ export function baseEnv(gr4vyPrivateKeyPem: string, sandboxUrl: string, routes: 
     GR4VY_ENVIRONMENT: 'sandbox',
     GR4VY_SERVER_URL: sandboxUrl,
     GR4VY_PRIVATE_KEY: gr4vyPrivateKeyPem,
+    STRIPE_API_BASE: sandboxUrl,
+    STRIPE_SECRET_KEY: 'sk_test_e2e_default',
     PROVIDERS_CONFIG: writeCatalog(routes),
     PROVIDER_TIMEOUT_MS: '1500',
     CHECKOUT_BASE_URL: 'http://checkout.test',

@@ -1,0 +1,25 @@
+export { StripeProvider, STRIPE_API_VERSION } from './stripe.provider';
+export type { StripeAdapterConfig, StripeProviderDeps } from './stripe.provider';
+export { stripeAdapter, STRIPE_DEFAULT_KEY_ENV, STRIPE_KEY_LIST_ENV } from './stripe.definition';
+export {
+  classifyStripeFailure,
+  parseStripeApiBase,
+  parseStripeRouteOptions,
+  STRIPE_CHECKOUT_LOCALES,
+  STRIPE_REDIRECT_URLS_REQUIRED,
+  STRIPE_THREE_DECIMAL_CURRENCIES,
+  toStripeExpiresAt,
+  toStripeLineItems,
+  toStripeLocale,
+  toStripeMetadata,
+  toStripeSessionParams,
+  toStripeUnitAmount,
+  withSessionIdParam,
+} from './stripe.mapper';
+export type {
+  StripeApiEndpoint,
+  StripeFailureContext,
+  StripeLocale,
+  StripeRouteOptions,
+} from './stripe.mapper';
+export { GuardedStripeHttpClient, StripeUnexpectedBodyError } from './stripe.http-client';

@@ -1,0 +1,343 @@
+/**
+ * The Stripe adapter: the thin I/O half. Builds the Checkout Session
+ * parameters with the pure mapper, calls `POST /v1/checkout/sessions` through
+ * the official SDK and classifies failures with `classifyStripeFailure`. No
+ * retries here: the core decides about retries and failover.
+ *
+ * Timeouts and aborts: the SDK (23.x) takes no AbortSignal. It does take a
+ * per-request `timeout`, which its Node client applies as a socket inactivity
+ * timeout (`req.setTimeout`): it destroys the socket and rejects with a
+ * StripeConnectionError "Request aborted due to timeout being reached" whose
+ * `detail.code` is `ETIMEDOUT`. That is not a bound on the whole call (a
+ * server trickling bytes resets it), so the adapter also races the call
+ * against its own deadline (`timeoutMs`) and the caller's `signal`, and stops
+ * waiting as soon as either fires. The SDK request then finishes in the
+ * background, bounded by that same socket timeout; its eventual rejection is
+ * caught (`call.catch`), so it can never surface as an unhandled rejection.
+ */
+import http from 'node:http';
+import https from 'node:https';
+import Stripe from 'stripe';
+import {
+  CreateProviderSessionCommand,
+  PaymentProvider,
+  ProviderCallOptions,
+  ProviderError,
+  ProviderRoute,
+  ProviderSessionResult,
+} from '../provider.port';
+import { GuardedStripeHttpClient } from './stripe.http-client';
+import {
+  classifyStripeFailure,
+  parseStripeApiBase,
+  parseStripeRouteOptions,
+  STRIPE_REDIRECT_URLS_REQUIRED,
+  StripeApiEndpoint,
+  toStripeSessionParams,
+} from './stripe.mapper';
+
+/** What the app passes in (read from its own configuration by stripeAdapter.readConfig; no env access here). */
+export type StripeAdapterConfig = {
+  /** e.g. `http://127.0.0.1:4010` for the local sandbox; Stripe's own API when absent. */
+  apiBase?: string;
+  /** Env var name → secret key, for every key a route may name with `secretKeyEnv`. */
+  secretKeys: Record<string, string>;
+  /** Used by routes without `secretKeyEnv`. */
+  defaultSecretKey?: string;
+};
+
+/** Test seams; production code passes none of these. */
+export interface StripeProviderDeps {
+  /** Clock for `expires_at`. */
+  now?: () => Date;
+  /** Builds an SDK client; defaults to `new Stripe(key, config)`. */
+  createClient?: (secretKey: string, config: Stripe.StripeConfig) => Stripe;
+}
+
+/**
+ * The API version we send (`Stripe-Version`), pinned explicitly. Typed as the
+ * SDK's LatestApiVersion so that an SDK upgrade that changes it fails the
+ * type check here instead of silently changing the API we speak.
+ */
+export const STRIPE_API_VERSION: Stripe.LatestApiVersion = '2026-10-28.endive';
+
+/** The SDK's client-level timeout, only used should a request carry none. */
+const FALLBACK_SDK_TIMEOUT_MS = 30_000;
+/** A caller abort this close to our deadline counts as the deadline (the core's timer starts just before ours). */
+const DEADLINE_TOLERANCE_MS = 25;
+/** Stripe's idempotency keys: at most 255 characters, and they travel in a header. */
+const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
+const DEFAULT_KEY_LABEL = 'STRIPE_SECRET_KEY (default)';
+
+/** The reason our own deadline aborts with. */
+class StripeDeadlineExceeded extends Error {
+  constructor(timeoutMs: number) {
+    super(`Stripe call exceeded ${timeoutMs} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+interface ResolvedRoute {
+  secretKey: string;
+  endpoint?: StripeApiEndpoint;
+  /** Identifies the SDK client: key name + endpoint (never the key itself). */
+  clientId: string;
+}
+
+export class StripeProvider extends PaymentProvider {
+  readonly kind = 'stripe';
+  private readonly defaultEndpoint?: StripeApiEndpoint;
+  /** One SDK client per (secret key, API base), created on first use. */
+  private readonly clients = new Map<string, Stripe>();
+  private httpAgent?: http.Agent;
+  private httpsAgent?: https.Agent;
+  private readonly now: () => Date;
+  private readonly createClient: (secretKey: string, config: Stripe.StripeConfig) => Stripe;
+
+  constructor(
+    private readonly config: StripeAdapterConfig,
+    deps: StripeProviderDeps = {},
+  ) {
+    super();
+    this.defaultEndpoint = assertValidConfig(config);
+    this.now = deps.now ?? (() => new Date());
+    this.createClient = deps.createClient ?? ((key, clientConfig) => new Stripe(key, clientConfig));
+  }
+
+  validateRouteOptions(route: ProviderRoute): void {
+    this.resolveRoute(route);
+  }
+
+  override ineligibilityReason(
+    _route: ProviderRoute,
+    command: Pick<CreateProviderSessionCommand, 'redirectUrls'>,
+  ): string | null {
+    const { success, failure } = command.redirectUrls ?? {};
+    return success?.trim() && failure?.trim() ? null : STRIPE_REDIRECT_URLS_REQUIRED;
+  }
+
+  async createSession(
+    command: CreateProviderSessionCommand,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionResult> {
+    let target: ResolvedRoute;
+    try {
+      target = this.resolveRoute(command.route);
+    } catch (error) {
+      // validateRouteOptions ran at start, so this is a catalog/config mismatch.
+      throw new ProviderError('rejected', (error as Error).message, undefined, 'invalid_route_options');
+    }
+    if (!IDEMPOTENCY_KEY_PATTERN.test(command.idempotencyKey)) {
+      throw new ProviderError(
+        'rejected',
+        'idempotencyKey must be 1-255 printable ASCII characters for Stripe',
+        undefined,
+        'invalid_idempotency_key',
+      );
+    }
+    const params = toStripeSessionParams(command, { now: this.now() });
+    const redact = sensitiveValues(command);
+    const client = this.client(target);
+
+    const deadline = startDeadline(options.signal, options.timeoutMs);
+    try {
+      if (deadline.isAborted()) throw deadline.reason();
+      const call = client.checkout.sessions.create(params, {
+        idempotencyKey: command.idempotencyKey,
+        timeout: sdkTimeout(options.timeoutMs),
+      });
+      // When the deadline wins the race, the SDK call settles later on its own:
+      // keep that rejection handled.
+      call.catch(() => undefined);
+      const session = await Promise.race([call, deadline.aborted]);
+      return toResult(session);
+    } catch (error) {
+      throw classifyStripeFailure(error, { timedOut: deadline.timedOut(), redact });
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  /** Closes the keep-alive sockets (for shutdown and tests); clients are rebuilt on next use. */
+  override async close(): Promise<void> {
+    this.clients.clear();
+    this.httpAgent?.destroy();
+    this.httpsAgent?.destroy();
+    this.httpAgent = undefined;
+    this.httpsAgent = undefined;
+  }
+
+  /** The key and endpoint a route uses; throws an Error naming the route (never a key value). */
+  private resolveRoute(route: ProviderRoute): ResolvedRoute {
+    const options = parseStripeRouteOptions(route);
+    let secretKey: string | undefined;
+    let keyName: string;
+    if (options.secretKeyEnv !== undefined) {
+      keyName = options.secretKeyEnv;
+      secretKey = Object.prototype.hasOwnProperty.call(this.config.secretKeys, keyName)
+        ? this.config.secretKeys[keyName]
+        : undefined;
+      if (!secretKey) {
+        const known = Object.keys(this.config.secretKeys).sort().join(', ') || 'none';
+        throw new Error(
+          `Route "${route.id}": stripe option "secretKeyEnv" names ${keyName}, which holds no configured Stripe key (configured: ${known}; list it in STRIPE_SECRET_KEY_ENVS)`,
+        );
+      }
+    } else if (this.config.defaultSecretKey) {
+      keyName = DEFAULT_KEY_LABEL;
+      secretKey = this.config.defaultSecretKey;
+    } else {
+      throw new Error(
+        `Route "${route.id}": stripe option "secretKeyEnv" is required (no default STRIPE_SECRET_KEY is configured)`,
+      );
+    }
+    const endpoint =
+      options.apiBase !== undefined ? parseStripeApiBase(options.apiBase) : this.defaultEndpoint;
+    if (endpoint?.protocol === 'http' && /^(sk|rk)_live_/.test(secretKey)) {
+      throw new Error(
+        `Route "${route.id}": ${keyName} holds a live Stripe key, which may only be sent over https (the API base is http)`,
+      );
+    }
+    const where = endpoint ? `${endpoint.protocol}://${endpoint.host}:${endpoint.port}` : 'stripe';
+    return { secretKey, endpoint, clientId: `${keyName}\n${where}` };
+  }
+
+  private client(target: ResolvedRoute): Stripe {
+    const cached = this.clients.get(target.clientId);
+    if (cached) return cached;
+    const protocol = target.endpoint?.protocol ?? 'https';
+    const clientConfig: Stripe.StripeConfig = {
+      apiVersion: STRIPE_API_VERSION,
+      maxNetworkRetries: 0, // the core fails over instead
+      telemetry: false,
+      timeout: FALLBACK_SDK_TIMEOUT_MS,
+      // The SDK's Node client on our keep-alive agent, guarded (see stripe.http-client.ts).
+      httpClient: new GuardedStripeHttpClient(Stripe.createNodeHttpClient(this.agent(protocol))),
+    };
+    if (target.endpoint) {
+      clientConfig.host = target.endpoint.host;
+      clientConfig.port = target.endpoint.port;
+      clientConfig.protocol = target.endpoint.protocol;
+    }
+    const client = this.createClient(target.secretKey, clientConfig);
+    this.clients.set(target.clientId, client);
+    return client;
+  }
+
+  private agent(protocol: 'http' | 'https'): http.Agent {
+    if (protocol === 'http') {
+      this.httpAgent ??= new http.Agent({ keepAlive: true });
+      return this.httpAgent;
+    }
+    this.httpsAgent ??= new https.Agent({ keepAlive: true });
+    return this.httpsAgent;
+  }
+}
+
+function toResult(session: Stripe.Response<Stripe.Checkout.Session>): ProviderSessionResult {
+  const status = session.lastResponse?.statusCode;
+  if (typeof session.id !== 'string' || session.id === '') {
+    throw new ProviderError(
+      'server',
+      'Stripe returned a checkout session without an id',
+      status,
+      'invalid_response',
+    );
+  }
+  if (typeof session.url !== 'string' || session.url === '') {
+    throw new ProviderError(
+      'server',
+      `Stripe returned checkout session ${session.id} without a url`,
+      status,
+      'missing_checkout_url',
+    );
+  }
+  return { providerSessionId: session.id, checkoutUrl: session.url };
+}
+
+/** Values Stripe might echo back in an error message (e.g. "Invalid email address: …"). */
+function sensitiveValues(command: CreateProviderSessionCommand): string[] {
+  const customer = command.customer;
+  return [customer?.email, customer?.phone, customer?.firstName, customer?.lastName]
+    .map((v) => v?.trim())
+    .filter((v): v is string => !!v);
+}
+
+/** The SDK ignores a timeout that is not a positive integer (and falls back to its client default). */
+function sdkTimeout(timeoutMs: number): number {
+  return Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.ceil(timeoutMs) : FALLBACK_SDK_TIMEOUT_MS;
+}
+
+/**
+ * Our deadline (`timeoutMs`) plus the caller's `signal`: `aborted` rejects
+ * with the reason when either fires; `timedOut()` says whether it was the
+ * deadline (our timer, an abort reason named TimeoutError, or a caller abort
+ * at the deadline, as the core's own timer does).
+ */
+function startDeadline(parent: AbortSignal, timeoutMs: number) {
+  const started = performance.now();
+  const hasDeadline = Number.isFinite(timeoutMs) && timeoutMs > 0;
+  let timedOut = false;
+  let abortReason: unknown;
+  let fired = false;
+  let rejectAborted: (reason: unknown) => void = () => undefined;
+  const aborted = new Promise<never>((_, reject) => {
+    rejectAborted = reject;
+  });
+  // The race may already be settled when the abort fires: not an unhandled rejection.
+  aborted.catch(() => undefined);
+
+  const fire = (reason: unknown, isDeadline: boolean): void => {
+    if (fired) return;
+    fired = true;
+    timedOut = isDeadline;
+    abortReason = reason;
+    rejectAborted(reason);
+  };
+  const onParentAbort = (): void => {
+    const reason: unknown = parent.reason;
+    const atDeadline = hasDeadline && performance.now() - started >= timeoutMs - DEADLINE_TOLERANCE_MS;
+    fire(reason, atDeadline || (isRecord(reason) && reason.name === 'TimeoutError'));
+  };
+  const timer = hasDeadline
+    ? setTimeout(() => fire(new StripeDeadlineExceeded(timeoutMs), true), timeoutMs)
+    : undefined;
+  if (parent.aborted) onParentAbort();
+  else parent.addEventListener('abort', onParentAbort, { once: true });
+
+  return {
+    aborted,
+    isAborted: (): boolean => fired,
+    reason: (): unknown => abortReason,
+    timedOut: (): boolean => timedOut,
+    dispose: (): void => {
+      if (timer !== undefined) clearTimeout(timer);
+      parent.removeEventListener('abort', onParentAbort);
+    },
+  };
+}
+
+/** Checks the config at construction; returns the parsed default endpoint. Never echoes a key. */
+function assertValidConfig(config: StripeAdapterConfig): StripeApiEndpoint | undefined {
+  const fail = (problem: string): never => {
+    throw new Error(`Stripe adapter config: ${problem}`);
+  };
+  if (typeof config.secretKeys !== 'object' || config.secretKeys === null)
+    fail('secretKeys must be an object');
+  for (const [name, key] of Object.entries(config.secretKeys)) {
+    if (typeof key !== 'string' || key.trim() === '') fail(`secretKeys.${name} must be a non-empty string`);
+  }
+  if (config.defaultSecretKey !== undefined && config.defaultSecretKey.trim() === '') {
+    fail('defaultSecretKey must not be empty');
+  }
+  if (config.apiBase === undefined) return undefined;
+  try {
+    return parseStripeApiBase(config.apiBase);
+  } catch (error) {
+    return fail(`apiBase ${(error as Error).message}`);
+  }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
