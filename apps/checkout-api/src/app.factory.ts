@@ -1,11 +1,16 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
-import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
-import { ErrorEnvelopeFilter } from '@app/common';
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
+import helmet from '@fastify/helmet';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Logger } from 'nestjs-pino';
+import { ErrorEnvelopeFilter } from '@app/common';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
+import { setupOpenApi } from './openapi';
+import { MetricsService } from './observability/metrics.service';
+import { RequestTimeoutInterceptor } from './observability/request-timeout.interceptor';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
 const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
@@ -14,23 +19,66 @@ const REQUEST_ID = /^[\x21-\x7e]{1,128}$/;
 export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
   const adapter = new FastifyAdapter({
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: config.trustProxy,
+    requestTimeout: config.requestTimeoutMs,
+    // Above common gateway idle timeouts (60 s), so the gateway closes idle connections first.
+    keepAliveTimeout: 65_000,
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+    // The X-Request-Id of the caller (or a new one) is the request's id everywhere: logs, responses, providers.
     genReqId: (request: IncomingMessage) => {
       const header = request.headers['x-request-id'];
-      return typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+      const id = typeof header === 'string' && REQUEST_ID.test(header) ? header : randomUUID();
+      request.id = id;
+      return id;
     },
     requestIdHeader: false,
   });
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
-    logger: config.logLevel === 'silent' ? false : ['error', 'warn', 'log'],
-    bufferLogs: false,
+    bufferLogs: true,
     abortOnError: false,
   });
+  app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorEnvelopeFilter());
-  app.enableShutdownHooks();
+  app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.requestTimeoutMs));
+  if (config.corsOrigins.length > 0) {
+    app.enableCors({
+      origin: config.corsOrigins,
+      methods: ['GET', 'POST'],
+      allowedHeaders: ['Authorization', 'Content-Type', 'Idempotency-Key', 'X-Request-Id'],
+      exposedHeaders: ['X-Request-Id', 'Idempotent-Replayed', 'Retry-After'],
+      maxAge: 600,
+    });
+  }
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+  });
+
+  const metrics = app.get(MetricsService);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
   });
+  fastify.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status_code: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    );
+  });
+  setupOpenApi(app);
   await app.init();
   return app;
 }

@@ -1,8 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from './auth/auth.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
+import { loggerParams } from './observability/logging';
+import { ObservabilityModule } from './observability/observability.module';
 import { ProvidersModule } from './providers/providers.module';
 import { RoutingModule } from './routing/routing.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -13,7 +16,15 @@ export class AppModule {
     return {
       module: AppModule,
       global: true,
-      imports: [InfrastructureModule, AuthModule, ProvidersModule, RoutingModule, SessionsModule],
+      imports: [
+        LoggerModule.forRoot(loggerParams(config.logLevel)),
+        InfrastructureModule,
+        ObservabilityModule,
+        AuthModule,
+        ProvidersModule,
+        RoutingModule,
+        SessionsModule,
+      ],
       controllers: [HealthController],
       providers: [{ provide: APP_CONFIG, useValue: config }],
       exports: [APP_CONFIG],

@@ -1,14 +1,16 @@
 import { Logger } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@app/common';
 import { ADAPTER_DEFINITIONS } from '@app/providers';
 import { createApp } from './app.factory';
-import { loadAppConfig } from './config/app-config';
+import { AppConfig, loadAppConfig } from './config/app-config';
+import { ShutdownState } from './observability/shutdown.state';
 
-async function bootstrap(): Promise<void> {
-  const logger = new Logger('Bootstrap');
-  let config;
+const logger = new Logger('Bootstrap');
+
+function loadConfigOrExit(): AppConfig {
   try {
-    config = loadAppConfig(process.env, ADAPTER_DEFINITIONS);
+    return loadAppConfig(process.env, ADAPTER_DEFINITIONS);
   } catch (error) {
     if (error instanceof ConfigError) {
       logger.error(error.message);
@@ -16,12 +18,47 @@ async function bootstrap(): Promise<void> {
     }
     throw error;
   }
+}
+
+/**
+ * SIGTERM: readiness turns 503 at once, the listener closes (new connections are
+ * refused), in-flight requests finish within the drain time, then Postgres and
+ * Redis close and the process exits 0.
+ */
+function drainOnSignal(app: NestFastifyApplication, drainMs: number): void {
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    app.get(ShutdownState).begin();
+    logger.log({ msg: 'draining', signal, drainMs });
+    const force = setTimeout(() => {
+      logger.error({ msg: 'drain time exceeded; exiting with requests still in flight' });
+      process.exit(1);
+    }, drainMs);
+    force.unref();
+    try {
+      await app.close();
+      clearTimeout(force);
+      process.exit(0);
+    } catch (error) {
+      logger.error({ msg: 'shutdown failed', error: String(error) });
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+}
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit();
   const app = await createApp(config);
+  drainOnSignal(app, config.shutdownDrainMs);
   await app.listen({ port: config.port, host: config.host });
   logger.log(`checkout-api listening on http://${config.host}:${config.port}`);
 }
 
 bootstrap().catch((error: unknown) => {
-  new Logger('Bootstrap').error(error instanceof Error ? error.message : String(error));
+  logger.error(error instanceof Error ? error.message : String(error));
   process.exit(1);
 });

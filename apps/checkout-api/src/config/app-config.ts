@@ -37,6 +37,16 @@ export interface AppConfig {
   idempotencyLeaseMs: number;
   checkoutBaseUrl: string;
   logLevel: string;
+  /** Allowed CORS origins; empty means CORS is off. */
+  corsOrigins: string[];
+  /** Fastify trustProxy: false, true, a hop count, or a list of addresses/CIDRs of the gateway. */
+  trustProxy: boolean | number | string[];
+  /** Whole-request deadline, above the routing deadline. */
+  requestTimeoutMs: number;
+  /** How long in-flight requests may take to finish after SIGTERM. */
+  shutdownDrainMs: number;
+  /** Period of the expiry sweep; 0 turns it off. */
+  sessionSweepIntervalMs: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -97,7 +107,21 @@ export function loadAppConfig(
     idempotencyLeaseMs: r.int('IDEMPOTENCY_LEASE_MS', routingDeadlineMs + 30_000, 1000, 600_000),
     checkoutBaseUrl: (checkoutBaseUrl ?? '').replace(/\/+$/, ''),
     logLevel: r.oneOf('LOG_LEVEL', LOG_LEVELS, 'info'),
+    corsOrigins: (r.string('CORS_ORIGINS') ?? '')
+      .split(',')
+      .map((origin) => origin.trim())
+      .filter(Boolean),
+    trustProxy: parseTrustProxy(r.string('TRUST_PROXY', 'false')),
+    requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', routingDeadlineMs + 10_000, 1000, 600_000),
+    shutdownDrainMs: r.int('SHUTDOWN_DRAIN_MS', 25_000, 0, 600_000),
+    sessionSweepIntervalMs: r.int('SESSION_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
   };
+  if (config.requestTimeoutMs <= routingDeadlineMs) {
+    r.problem('REQUEST_TIMEOUT_MS must be longer than ROUTING_DEADLINE_MS, so provider calls finish first');
+  }
+  for (const origin of config.corsOrigins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) r.problem(`CORS_ORIGINS has an invalid origin "${origin}"`);
+  }
   if (config.idempotencyLeaseMs <= routingDeadlineMs) {
     r.problem(
       'IDEMPOTENCY_LEASE_MS must be longer than ROUTING_DEADLINE_MS, so a live request never loses its claim',
@@ -107,6 +131,13 @@ export function loadAppConfig(
   if (!config.redisUrl) r.problem('REDIS_URL is required');
   r.done();
   return config;
+}
+
+function parseTrustProxy(value: string): boolean | number | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((entry) => entry.trim());
 }
 
 /** DI token of the AppConfig object. */

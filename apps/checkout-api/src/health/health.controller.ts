@@ -1,17 +1,21 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { pingDatabase } from '../infrastructure/database';
 import { pingRedis, REDIS } from '../infrastructure/redis';
+import { ShutdownState } from '../observability/shutdown.state';
 
 const CHECK_TIMEOUT_MS = 500;
 
+@ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly shutdown: ShutdownState,
   ) {}
 
   /** The process is up and serving. */
@@ -24,6 +28,10 @@ export class HealthController {
   /** Postgres and Redis both answer, within short timeouts; 503 while either does not. */
   @Get('ready')
   async ready(@Res({ passthrough: true }) reply: FastifyReply) {
+    if (this.shutdown.isDraining) {
+      void reply.status(503);
+      return { status: 'draining', checks: {} };
+    }
     const [postgres, redis] = await Promise.all([
       pingDatabase(this.dataSource, CHECK_TIMEOUT_MS),
       pingRedis(this.redis, CHECK_TIMEOUT_MS),

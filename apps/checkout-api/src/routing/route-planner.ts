@@ -13,6 +13,7 @@ import {
   RoutingRequest,
 } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
+import { MetricsService } from '../observability/metrics.service';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { ROUTE_CATALOG } from './route-catalog';
 
@@ -38,6 +39,7 @@ export class RoutePlanner {
     @Inject(ROUTE_CATALOG) private readonly catalog: ProviderCatalog,
     private readonly health: RouteHealthStore,
     private readonly providers: ProviderRegistry,
+    private readonly metrics: MetricsService,
   ) {
     this.routeIds = catalog.routes.map((route) => route.id);
   }
@@ -61,6 +63,7 @@ export class RoutePlanner {
       let state = circuitState(h, this.config.circuit, now);
       if (state === 'half_open' && options.probe && !(await this.acquireProbe(routeId))) state = 'open';
       circuits.set(routeId, state);
+      this.metrics.setCircuit(routeId, circuitState(h, this.config.circuit, now));
     }
     return decideRoutes({
       request: input,
@@ -80,7 +83,10 @@ export class RoutePlanner {
         this.config.circuit,
         Date.now(),
       );
-      if (moved) this.logger.warn({ msg: `circuit ${moved}`, routeId });
+      if (moved) {
+        this.logger.warn({ msg: `circuit ${moved}`, routeId });
+        this.metrics.setCircuit(routeId, moved === 'opened' ? 'open' : 'closed');
+      }
     } catch (error) {
       this.logger.warn({ msg: 'could not record route health', routeId, error: String(error) });
     }

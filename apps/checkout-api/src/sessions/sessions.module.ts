@@ -3,6 +3,7 @@ import { CreateSessionController } from './create-session/create-session.control
 import { CreateSessionUseCase } from './create-session/create-session.use-case';
 import { SessionCreator } from './create-session/session-creator';
 import { SessionRepository } from './domain/session.repository';
+import { SessionExpirySweeper } from './expire-sessions/session-expiry.sweeper';
 import { GetSessionController } from './get-session/get-session.controller';
 import { GetSessionUseCase } from './get-session/get-session.use-case';
 import { TypeOrmSessionRepository } from './persistence/typeorm-session.repository';
@@ -14,6 +15,7 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     SessionCreator,
     CreateSessionUseCase,
     GetSessionUseCase,
+    SessionExpirySweeper,
   ],
 })
 export class SessionsModule {}

@@ -1,5 +1,7 @@
 import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
+import { BEARER_SCHEME } from '../../openapi';
 import { validateBody } from '@app/common';
 import { buildCreateSessionCommand } from '../../sessions/create-session/create-session.command';
 import { CreateSessionRequest } from '../../sessions/create-session/create-session.request';
@@ -7,6 +9,7 @@ import { routingInput } from '../../sessions/create-session/session-creator';
 import { RoutePlanner } from '../route-planner';
 
 /** The routing decision for a create body, explained, without creating anything: for tuning a catalog. */
+@ApiTags('routing')
 @Controller('api/v1/routing')
 export class PreviewRoutesController {
   constructor(private readonly planner: RoutePlanner) {}
@@ -14,6 +17,11 @@ export class PreviewRoutesController {
   @Post('preview')
   @HttpCode(200)
   @UseGuards(MerchantAuthGuard)
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOkResponse({
+    description:
+      '{selectedProvider, candidates}: every route with its score and factors, or why it was excluded',
+  })
   async preview(@MerchantId() merchantId: string, @Body() body: unknown) {
     const dto = await validateBody(CreateSessionRequest, body);
     const command = buildCreateSessionCommand(dto, {

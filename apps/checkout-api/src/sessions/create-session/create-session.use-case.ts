@@ -4,6 +4,7 @@ import { DomainError, ErrorCode, toErrorResponse } from '@app/common';
 import { IdempotencyStore, StoredResponse } from '@app/idempotency';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { failClosed } from '../../infrastructure/availability';
+import { MetricsService } from '../../observability/metrics.service';
 import { createdSessionView } from '../domain/session-views';
 import { CreateSessionCommand } from './create-session.command';
 import { SessionCreator } from './session-creator';
@@ -11,6 +12,12 @@ import { SessionCreator } from './session-creator';
 /** Deterministic business outcomes: stored and replayed like a 201. Anything else transient is released. */
 const STORED_ERRORS: ReadonlySet<ErrorCode> = new Set(['NO_AVAILABLE_PROVIDER', 'DUPLICATE_ORDER']);
 const REPLAYED = { 'Idempotent-Replayed': 'true' };
+const IDEMPOTENCY_OUTCOMES = {
+  claimed: 'new',
+  mismatch: 'mismatch',
+  in_progress: 'conflict',
+  completed: 'replay',
+} as const;
 
 export interface CreateSessionResult extends StoredResponse {
   replayed: boolean;
@@ -30,9 +37,31 @@ export class CreateSessionUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly idempotency: IdempotencyStore,
     private readonly creator: SessionCreator,
+    private readonly metrics: MetricsService,
   ) {}
 
   async execute(command: CreateSessionCommand): Promise<CreateSessionResult> {
+    try {
+      const result = await this.claimAndRun(command);
+      const body = result.body as { routing?: { selectedProvider?: string }; code?: string };
+      this.metrics.sessionsCreated.inc({
+        route: body.routing?.selectedProvider ?? 'none',
+        outcome:
+          result.status === 201
+            ? result.replayed
+              ? 'replayed'
+              : 'created'
+            : (body.code ?? 'error').toLowerCase(),
+      });
+      return result;
+    } catch (error) {
+      const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
+      this.metrics.sessionsCreated.inc({ route: 'none', outcome: code.toLowerCase() });
+      throw error;
+    }
+  }
+
+  private async claimAndRun(command: CreateSessionCommand): Promise<CreateSessionResult> {
     const owner = randomUUID();
     const claim = await failClosed(() =>
       this.idempotency.claim({
@@ -43,6 +72,7 @@ export class CreateSessionUseCase {
         leaseMs: this.config.idempotencyLeaseMs,
       }),
     );
+    this.metrics.idempotency.inc({ outcome: IDEMPOTENCY_OUTCOMES[claim.kind] });
     switch (claim.kind) {
       case 'mismatch':
         throw new DomainError('IDEMPOTENCY_KEY_MISMATCH');
@@ -101,6 +131,7 @@ export class CreateSessionUseCase {
   private async release(command: CreateSessionCommand, owner: string): Promise<void> {
     try {
       await this.idempotency.release(command.merchantId, command.idempotencyKey, owner);
+      this.metrics.idempotency.inc({ outcome: 'released' });
     } catch (error) {
       // The lease will lapse by itself; until then a retry is told the key is in use.
       this.logger.warn({ msg: 'could not release idempotency claim', error: String(error) });

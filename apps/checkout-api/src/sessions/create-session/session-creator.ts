@@ -5,6 +5,7 @@ import { ProviderError } from '@app/providers';
 import { ScoredCandidate } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { failClosed } from '../../infrastructure/availability';
+import { MetricsService } from '../../observability/metrics.service';
 import { ProviderRegistry } from '../../providers/provider-registry';
 import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
 import { ProviderAttempt, RoutingCandidateRecord, Session } from '../domain/session';
@@ -32,6 +33,7 @@ export class SessionCreator {
     private readonly sessions: SessionRepository,
     private readonly providers: ProviderRegistry,
     private readonly planner: RoutePlanner,
+    private readonly metrics: MetricsService,
   ) {}
 
   async create(command: CreateSessionCommand): Promise<CreationOutcome> {
@@ -161,6 +163,7 @@ export class SessionCreator {
         );
         const latencyMs = elapsed(started);
         attempts.push({ ...base, outcome: 'succeeded', latencyMs });
+        this.metrics.providerAttempts.observe({ route: route.id, outcome: 'succeeded' }, latencyMs / 1000);
         await this.planner.recordOutcome(route.id, true, latencyMs);
         return { candidate, ...result };
       } catch (error) {
@@ -173,6 +176,7 @@ export class SessionCreator {
           providerStatus: failure.providerStatus,
           latencyMs,
         });
+        this.metrics.providerAttempts.observe({ route: route.id, outcome: failure.kind }, latencyMs / 1000);
         if (failure.retryable) await this.planner.recordOutcome(route.id, false, latencyMs);
         this.logger.warn({
           msg: 'provider attempt failed',

@@ -33,4 +33,7 @@ export abstract class SessionRepository {
 
   /** Marks this session EXPIRED if it is still PENDING and past its expiry. */
   abstract markExpired(merchantId: string, id: string, now: Date): Promise<void>;
+
+  /** Marks up to `limit` PENDING sessions past their expiry as EXPIRED; safe to run on many instances at once. */
+  abstract expireDue(now: Date, limit: number): Promise<number>;
 }

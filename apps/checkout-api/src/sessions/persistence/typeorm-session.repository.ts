@@ -132,6 +132,22 @@ export class TypeOrmSessionRepository extends SessionRepository {
     );
   }
 
+  async expireDue(now: Date, limit: number): Promise<number> {
+    // SKIP LOCKED: concurrent sweeps take disjoint rows instead of waiting on each other.
+    const [, affected] = (await this.dataSource.query(
+      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
+       WHERE id IN (
+         SELECT id FROM checkout_sessions
+         WHERE status = 'PENDING' AND expires_at <= $1
+         ORDER BY expires_at
+         LIMIT $2
+         FOR UPDATE SKIP LOCKED)
+       AND status = 'PENDING'`,
+      [now, limit],
+    )) as [unknown, number];
+    return affected;
+  }
+
   private async expireOrder(merchantId: string, orderReference: string, now: Date): Promise<boolean> {
     const [, affected] = (await this.dataSource.query(
       `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3

@@ -1,0 +1,43 @@
+import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import type Redis from 'ioredis';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import { REDIS } from '../infrastructure/redis';
+import { MetricsController } from './metrics.controller';
+import { MetricsService } from './metrics.service';
+import { ShutdownState } from './shutdown.state';
+
+@Global()
+@Module({
+  controllers: [MetricsController],
+  providers: [MetricsService, ShutdownState],
+  exports: [MetricsService, ShutdownState],
+})
+export class ObservabilityModule implements OnModuleInit {
+  constructor(
+    private readonly metrics: MetricsService,
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  onModuleInit(): void {
+    // TypeORM's postgres driver keeps its pg Pool as `master`.
+    const pool = (this.dataSource.driver as unknown as { master?: Pool }).master;
+    this.metrics.addCollectedGauge(
+      'db_pool_connections',
+      'Postgres pool connections by state',
+      ['state'],
+      (gauge) => {
+        gauge.set({ state: 'total' }, pool?.totalCount ?? 0);
+        gauge.set({ state: 'idle' }, pool?.idleCount ?? 0);
+        gauge.set({ state: 'waiting' }, pool?.waitingCount ?? 0);
+      },
+    );
+    this.metrics.addCollectedGauge(
+      'redis_connection_up',
+      '1 while the Redis connection is ready',
+      [],
+      (gauge) => gauge.set(this.redis.status === 'ready' ? 1 : 0),
+    );
+  }
+}

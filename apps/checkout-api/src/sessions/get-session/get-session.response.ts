@@ -1,0 +1,47 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { SESSION_STATUSES } from '../domain/session';
+import { RoutingSummaryDto } from '../create-session/create-session.response';
+
+class AmountDto {
+  @ApiProperty({ example: 140.76 }) total!: number;
+  @ApiProperty({ example: 9.95 }) shipping!: number;
+  @ApiProperty({ example: 11.81 }) tax!: number;
+}
+
+class OrderItemDto {
+  @ApiProperty() name!: string;
+  @ApiPropertyOptional() sku?: string;
+  @ApiProperty() quantity!: number;
+  @ApiProperty({ description: 'Major units' }) unitPrice!: number;
+}
+
+class RoutingCandidateDto {
+  @ApiProperty() routeId!: string;
+  @ApiProperty() adapter!: string;
+  @ApiProperty() eligible!: boolean;
+  @ApiPropertyOptional() score?: number;
+  @ApiPropertyOptional({ description: 'successRate, latency, fee and priority, each 0..1' }) factors?: object;
+  @ApiPropertyOptional() feeMinor?: number;
+  @ApiPropertyOptional({ example: 'circuit open' }) reason?: string;
+}
+
+class RoutingDetailDto extends RoutingSummaryDto {
+  @ApiProperty({ type: [RoutingCandidateDto] }) candidates!: RoutingCandidateDto[];
+}
+
+/** 200 body of GET /api/v1/sessions/:sessionId. */
+export class SessionDetailDto {
+  @ApiProperty({ format: 'uuid' }) sessionId!: string;
+  @ApiProperty() checkoutUrl!: string;
+  @ApiProperty({ enum: SESSION_STATUSES }) status!: string;
+  @ApiProperty() orderReference!: string;
+  @ApiProperty({ enum: ['card'] }) paymentMethod!: string;
+  @ApiProperty({ example: 'AUD' }) currency!: string;
+  @ApiPropertyOptional({ example: 'en_AU' }) locale?: string;
+  @ApiProperty({ type: AmountDto }) amount!: AmountDto;
+  @ApiProperty({ type: [OrderItemDto] }) orderItems!: OrderItemDto[];
+  @ApiProperty({ type: RoutingDetailDto }) routing!: RoutingDetailDto;
+  @ApiProperty({ format: 'date-time' }) expiresAt!: string;
+  @ApiProperty({ format: 'date-time' }) createdAt!: string;
+  @ApiProperty({ format: 'date-time' }) updatedAt!: string;
+}

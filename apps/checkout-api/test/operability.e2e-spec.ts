@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import request from 'supertest';
+import { ApiProcess } from './support/api-process';
+import { closeDb, db } from './support/db';
+import { sessionBody } from './support/fixtures';
+import { baseEnv, Harness, requiredEnv, sandboxAdmin, startHarness } from './support/harness';
+import { merchantToken, TEST_JWT_SECRET } from './support/tokens';
+import { SessionExpirySweeper } from '../src/sessions/expire-sessions/session-expiry.sweeper';
+
+describe('operability', () => {
+  let h: Harness;
+  let merchant: string;
+  let token: string;
+
+  beforeAll(async () => {
+    h = await startHarness({ env: { SESSION_SWEEP_INTERVAL_MS: '0' } });
+  });
+  afterAll(async () => {
+    await h.close();
+    await closeDb();
+  });
+  beforeEach(async () => {
+    merchant = `merchant_${randomUUID()}`;
+    token = await merchantToken(merchant);
+    await sandboxAdmin.clearFaults(h.sandboxUrl);
+  });
+
+  const post = (body: Record<string, unknown>, key = randomUUID(), url = h.url) =>
+    request(url)
+      .post('/api/v1/sessions')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', key)
+      .send(body);
+
+  describe('GET /metrics', () => {
+    it('exports request, session, provider, idempotency, circuit, pool and process metrics after a few requests', async () => {
+      const body = sessionBody();
+      const key = randomUUID();
+      await post(body, key);
+      await post(body, key);
+      await post(sessionBody(), key);
+      const res = await request(h.url).get('/metrics');
+      expect(res.status).toBe(200);
+      expect(res.headers['content-type']).toContain('text/plain');
+      const text = res.text;
+      expect(text).toMatch(
+        /http_request_duration_seconds_count\{method="POST",route="\/api\/v1\/sessions",status_code="201"\} \d+/,
+      );
+      expect(text).toMatch(/checkout_sessions_total\{route="gr4vy-card",outcome="created"\} \d+/);
+      expect(text).toMatch(/checkout_sessions_total\{route="gr4vy-card",outcome="replayed"\} \d+/);
+      expect(text).toMatch(
+        /provider_attempt_duration_seconds_count\{route="gr4vy-card",outcome="succeeded"\} \d+/,
+      );
+      for (const outcome of ['new', 'replay', 'mismatch']) {
+        expect(text).toMatch(new RegExp(`idempotency_requests_total\\{outcome="${outcome}"\\} [1-9]`));
+      }
+      expect(text).toMatch(/route_circuit_state\{route="gr4vy-card"\} 0/);
+      expect(text).toMatch(/db_pool_connections\{state="total"\} [1-9]/);
+      expect(text).toMatch(/redis_connection_up 1/);
+      expect(text).toContain('process_resident_memory_bytes');
+    });
+  });
+
+  describe('hardening', () => {
+    it('sets security headers, keeps CORS off unless configured, and echoes X-Request-Id', async () => {
+      const res = await request(h.url)
+        .get('/health/live')
+        .set('Origin', 'https://evil.example')
+        .set('X-Request-Id', 'req-abc-123');
+      expect(res.headers['x-content-type-options']).toBe('nosniff');
+      expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+      expect(res.headers['strict-transport-security']).toBeDefined();
+      expect(res.headers['access-control-allow-origin']).toBeUndefined();
+      expect(res.headers['x-request-id']).toBe('req-abc-123');
+    });
+  });
+
+  describe('OpenAPI', () => {
+    it('serves a document listing /api/v1/sessions with both security schemes, its headers and every documented error', async () => {
+      const res = await request(h.url).get('/api/docs-json');
+      expect(res.status).toBe(200);
+      const doc = res.body;
+      expect(doc.openapi).toMatch(/^3\./);
+      expect(doc.components.securitySchemes).toMatchObject({
+        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
+        idempotencyKey: { type: 'apiKey', in: 'header', name: 'Idempotency-Key' },
+      });
+      const create = doc.paths['/api/v1/sessions'].post;
+      expect(create.security).toEqual(expect.arrayContaining([{ bearer: [] }, { idempotencyKey: [] }]));
+      expect(create.parameters).toContainEqual(
+        expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+      );
+      expect(Object.keys(create.responses).sort()).toEqual(
+        ['201', '400', '401', '409', '413', '422', '500', '502', '503', '504'].sort(),
+      );
+      expect(create.responses['400'].description).toContain('Missing required header: Idempotency-Key');
+      expect(create.responses['422'].description).toContain(
+        'This idempotency key was already used with different request parameters',
+      );
+      const schema = doc.components.schemas.CreateSessionRequest;
+      expect(schema.required).toEqual(
+        expect.arrayContaining(['orderReference', 'paymentMethod', 'currency', 'amount', 'orderItems']),
+      );
+      expect(doc.paths['/api/v1/sessions/{sessionId}'].get.responses['200']).toBeDefined();
+      const ui = await request(h.url).get('/api/docs');
+      expect(ui.status).toBe(200);
+      expect(ui.text).toContain('swagger-ui');
+    });
+  });
+
+  describe('session expiry', () => {
+    it('shows a PENDING session past expiresAt as EXPIRED on read and marks it in the store', async () => {
+      const created = await post(sessionBody());
+      await db().query(
+        `UPDATE checkout_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [created.body.sessionId],
+      );
+      const res = await request(h.url)
+        .get(`/api/v1/sessions/${created.body.sessionId}`)
+        .set('Authorization', `Bearer ${token}`);
+      expect(res.body.status).toBe('EXPIRED');
+      const { rows } = await db().query('SELECT status FROM checkout_sessions WHERE id = $1', [
+        created.body.sessionId,
+      ]);
+      expect(rows[0].status).toBe('EXPIRED');
+    });
+
+    it('sweeps expired sessions, and concurrent sweeps mark each one exactly once', async () => {
+      const ids: string[] = [];
+      for (let i = 0; i < 4; i++) ids.push((await post(sessionBody())).body.sessionId);
+      await db().query(
+        `UPDATE checkout_sessions SET expires_at = now() - interval '1 second' WHERE id = ANY($1)`,
+        [ids],
+      );
+      const sweeper = h.app.get(SessionExpirySweeper);
+      const other = new SessionExpirySweeper(
+        { sessionSweepIntervalMs: 0 } as never,
+        (sweeper as unknown as { sessions: never }).sessions,
+      );
+      const [a, b] = await Promise.all([sweeper.sweep(), other.sweep()]);
+      expect(a + b).toBeGreaterThanOrEqual(4);
+      const { rows } = await db().query('SELECT status FROM checkout_sessions WHERE id = ANY($1)', [ids]);
+      expect(rows.map((r: { status: string }) => r.status)).toEqual([
+        'EXPIRED',
+        'EXPIRED',
+        'EXPIRED',
+        'EXPIRED',
+      ]);
+      const orderReuse = await post(sessionBody());
+      expect(orderReuse.status).toBe(201);
+    });
+  });
+
+  describe('as a process', () => {
+    const processEnv = (extra: Record<string, string> = {}) => ({
+      ...baseEnv(h.gr4vy.privateKeyPem, h.sandboxUrl, [
+        {
+          id: 'gr4vy-card',
+          adapter: 'gr4vy',
+          enabled: true,
+          paymentMethods: ['card'],
+          currencies: ['AUD'],
+          options: {},
+        },
+      ]),
+      ...extra,
+    });
+
+    it('logs JSON lines with the request id and none of the secrets or personal data', async () => {
+      const api = await ApiProcess.start(processEnv({ LOG_LEVEL: 'debug' }));
+      try {
+        const body = sessionBody();
+        const requestId = `trace-${randomUUID()}`;
+        const ok = await request(api.url)
+          .post('/api/v1/sessions')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', randomUUID())
+          .set('X-Request-Id', requestId)
+          .send(body);
+        expect(ok.status).toBe(201);
+        await sandboxAdmin.fault(h.sandboxUrl, {
+          provider: 'gr4vy',
+          mode: 'status',
+          status: 500,
+          remaining: 1,
+        });
+        await request(api.url)
+          .post('/api/v1/sessions')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', randomUUID())
+          .send(sessionBody());
+        await request(api.url)
+          .post('/api/v1/sessions')
+          .set('Authorization', 'Bearer not-a-token')
+          .send('{bad json');
+        await new Promise((r) => setTimeout(r, 300));
+        const logs = api.logs;
+        const lines = logs.split('\n').filter((line) => line.startsWith('{'));
+        expect(lines.length).toBeGreaterThan(3);
+        const completed = lines.map((line) => JSON.parse(line)).find((entry) => entry.req?.id === requestId);
+        expect(completed).toMatchObject({
+          req: { method: 'POST', path: '/api/v1/sessions' },
+          res: { statusCode: 201 },
+        });
+        const failureId = lines
+          .map((line) => JSON.parse(line))
+          .find((entry) => entry.msg === 'provider attempt failed');
+        expect(failureId?.requestId).toEqual(expect.any(String));
+        for (const secret of [
+          token,
+          TEST_JWT_SECRET,
+          'not-a-token',
+          'jane.smith@example.com',
+          '+61412345678',
+          'Smith',
+          'Collins Street',
+          'PRIVATE KEY',
+          h.gr4vy.privateKeyPem.split('\n')[1],
+        ]) {
+          expect(logs).not.toContain(secret);
+        }
+      } finally {
+        await api.stop();
+      }
+    });
+
+    it('on SIGTERM under load answers every accepted request in full, leaves no claim in progress, and exits 0', async () => {
+      const api = await ApiProcess.start(processEnv({ SHUTDOWN_DRAIN_MS: '10000' }));
+      await sandboxAdmin.clearRequests(h.sandboxUrl);
+      await sandboxAdmin.fault(h.sandboxUrl, { provider: 'gr4vy', mode: 'latency', latencyMs: 400 });
+      const send = () =>
+        fetch(`${api.url}/api/v1/sessions`, {
+          method: 'POST',
+          headers: {
+            authorization: `Bearer ${token}`,
+            'idempotency-key': randomUUID(),
+            'content-type': 'application/json',
+            connection: 'close',
+          },
+          body: JSON.stringify(sessionBody()),
+        }).then(
+          async (res) => ({ status: res.status, body: (await res.json()) as { sessionId?: string } }),
+          (error: Error) => ({ status: 0, error: String(error.cause ?? error), body: {} }),
+        );
+      const inFlight = Array.from({ length: 12 }, send);
+      while ((await sandboxAdmin.requests(h.sandboxUrl, '/checkout/sessions')).length < 12) {
+        await new Promise((r) => setTimeout(r, 20));
+      }
+      const exited = api.stop('SIGTERM');
+      await new Promise((r) => setTimeout(r, 50));
+      const late = await send();
+      const results = await Promise.all(inFlight);
+      expect(await exited).toBe(0);
+
+      expect(results.map((r) => r.status)).toEqual(Array(12).fill(201));
+      expect(late.status === 0 || late.status === 503).toBe(true);
+      const { rows } = await db().query(
+        'SELECT count(*)::int AS n FROM checkout_sessions WHERE merchant_id = $1',
+        [merchant],
+      );
+      expect(rows[0].n).toBe(12);
+      const redis = new Redis(requiredEnv('REDIS_URL'));
+      try {
+        const keys = await redis.keys(`idem:{${merchant}}:*`);
+        expect(keys.length).toBeGreaterThanOrEqual(12);
+        const states = await Promise.all(keys.map((k) => redis.hget(k, 'state')));
+        expect(states.filter((s) => s === 'in_progress')).toEqual([]);
+      } finally {
+        redis.disconnect();
+      }
+    });
+  });
+});
