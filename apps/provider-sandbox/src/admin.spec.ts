@@ -114,6 +114,32 @@ describe('admin API', () => {
     expect(JSON.stringify(await getRequests())).not.toContain(CARD_APPROVE);
   });
 
+  it('masks a card number sent as a JSON number too (rejected with 422, still not recorded)', async () => {
+    const session = await createSession(base);
+    const res = await postJson(
+      `${base}/checkout/sessions/${String(session.id)}/fields`,
+      {
+        payment_method: {
+          method: 'card',
+          number: 4111111111111111,
+          expiration_date: '12/39',
+          security_code: 737,
+        },
+      },
+      JSON_HEADERS,
+      'PUT',
+    );
+    expect(res.status).toBe(422);
+    const [entry] = await getRequests(`?path=/checkout/sessions/${String(session.id)}/fields`);
+    expect((entry.body as JsonObject).payment_method).toMatchObject({
+      number: '[REDACTED]',
+      security_code: '***',
+    });
+    const recorded = JSON.stringify(await getRequests());
+    expect(recorded).not.toContain(CARD_APPROVE);
+    expect(recorded).not.toMatch(/"security_code":"?737/);
+  });
+
   it('clears recorded requests with DELETE', async () => {
     await postJson(`${base}/checkout/sessions`, {});
     expect((await fetch(`${base}/__sandbox/requests`, { method: 'DELETE' })).status).toBe(204);

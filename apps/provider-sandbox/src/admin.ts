@@ -2,6 +2,13 @@ import type { FastifyInstance } from 'fastify';
 import { FaultRuleError, parseFaultRules, type FaultRegistry } from './faults';
 import type { RequestLog } from './store';
 import type { ProviderKind, RequestFilter } from './types';
+import {
+  checkWebhookSettings,
+  parseSendOptions,
+  WebhookConfigError,
+  WebhookSendError,
+  type WebhookDispatcher,
+} from './webhooks';
 
 /**
  * The admin API under /__sandbox. No authentication: it is meant for local
@@ -15,6 +22,7 @@ export interface AdminDeps {
   getLatency(): number;
   setLatency(ms: number): void;
   gr4vyAuthMode(): 'es512-jwt' | 'bearer-present';
+  webhooks: WebhookDispatcher;
 }
 
 type RequestsQuery = { Querystring: { path?: string; provider?: string; method?: string; limit?: string } };
@@ -30,6 +38,7 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
     gr4vyAuth: deps.gr4vyAuthMode(),
     faults: deps.faults.size,
     recordedRequests: deps.requests.size,
+    webhooks: deps.webhooks.config,
   }));
 
   app.put('/__sandbox/latency', async (request, reply) => {
@@ -95,5 +104,60 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   app.post('/__sandbox/reset', async (_request, reply) => {
     deps.reset();
     return reply.code(204).send();
+  });
+
+  registerWebhookAdminRoutes(app, deps.webhooks);
+}
+
+/**
+ *   GET    /__sandbox/webhooks              {url, secretSet, slim, timeoutMs} (never the secret)
+ *   PUT    /__sandbox/webhooks              {url, secret, slim?}; {url: null, secret: null} disables
+ *   DELETE /__sandbox/webhooks              disables
+ *   GET    /__sandbox/webhooks/deliveries   what was sent, oldest first
+ *   DELETE /__sandbox/webhooks/deliveries   clears that list
+ *   POST   /__sandbox/webhooks/send         {transactionId, status?, slim?, eventId?, timestamp?}
+ *                                           sends now, answers the delivery record
+ */
+function registerWebhookAdminRoutes(app: FastifyInstance, webhooks: WebhookDispatcher): void {
+  app.get('/__sandbox/webhooks', async () => webhooks.config);
+
+  app.put('/__sandbox/webhooks', async (request, reply) => {
+    const body = request.body;
+    if (body === null || typeof body !== 'object' || Array.isArray(body)) {
+      return reply.code(400).send({ error: 'body must be a JSON object {url, secret, slim?}' });
+    }
+    const { url, secret, slim, ...rest } = body as Record<string, unknown>;
+    const unknown = Object.keys(rest);
+    if (unknown.length > 0) return reply.code(400).send({ error: `unknown field ${unknown[0]}` });
+    try {
+      const settings = checkWebhookSettings(url, secret, slim);
+      if (settings === null) webhooks.disable();
+      else webhooks.configure(settings);
+    } catch (err) {
+      if (err instanceof WebhookConfigError) return reply.code(400).send({ error: err.message });
+      throw err;
+    }
+    return webhooks.config;
+  });
+
+  app.delete('/__sandbox/webhooks', async (_request, reply) => {
+    webhooks.disable();
+    return reply.code(204).send();
+  });
+
+  app.get('/__sandbox/webhooks/deliveries', async () => webhooks.deliveries);
+
+  app.delete('/__sandbox/webhooks/deliveries', async (_request, reply) => {
+    webhooks.clearDeliveries();
+    return reply.code(204).send();
+  });
+
+  app.post('/__sandbox/webhooks/send', async (request, reply) => {
+    try {
+      return await webhooks.send(parseSendOptions(request.body));
+    } catch (err) {
+      if (err instanceof WebhookSendError) return reply.code(err.status).send({ error: err.message });
+      throw err;
+    }
   });
 }

@@ -20,6 +20,28 @@ describe('loadSandboxOptions', () => {
       faults: [],
       logLevel: 'warn',
       gr4vyPublicKeyPem: undefined,
+      webhookUrl: undefined,
+      webhookSecret: undefined,
+      webhookSlim: false,
+      webhookTimeoutMs: 3000,
+    });
+  });
+
+  it('reads the webhook variables (the secret verbatim)', () => {
+    const options = loadSandboxOptions(
+      {
+        SANDBOX_WEBHOOK_URL: ' http://127.0.0.1:3000/webhooks/gr4vy ',
+        SANDBOX_WEBHOOK_SECRET: ' s3cret ',
+        SANDBOX_WEBHOOK_SLIM: 'true',
+        SANDBOX_WEBHOOK_TIMEOUT_MS: '500',
+      },
+      noFiles,
+    );
+    expect(options).toMatchObject({
+      webhookUrl: 'http://127.0.0.1:3000/webhooks/gr4vy',
+      webhookSecret: ' s3cret ',
+      webhookSlim: true,
+      webhookTimeoutMs: 500,
     });
   });
 
@@ -59,6 +81,11 @@ describe('loadSandboxOptions', () => {
     [{ SANDBOX_GR4VY_PUBLIC_KEY: 'garbage' }, /SANDBOX_GR4VY_PUBLIC_KEY:/],
     [{ SANDBOX_GR4VY_PUBLIC_KEY_FILE: '/missing.pem' }, /SANDBOX_GR4VY_PUBLIC_KEY_FILE: cannot read/],
     [{ SANDBOX_GR4VY_PUBLIC_KEY: 'a', SANDBOX_GR4VY_PUBLIC_KEY_FILE: 'b' }, /only one/],
+    [{ SANDBOX_WEBHOOK_URL: 'http://localhost/hook' }, /SANDBOX_WEBHOOK_URL and SANDBOX_WEBHOOK_SECRET/],
+    [{ SANDBOX_WEBHOOK_SECRET: 'x' }, /SANDBOX_WEBHOOK_URL and SANDBOX_WEBHOOK_SECRET/],
+    [{ SANDBOX_WEBHOOK_URL: 'ftp://host/x', SANDBOX_WEBHOOK_SECRET: 'x' }, /SANDBOX_WEBHOOK_URL must be/],
+    [{ SANDBOX_WEBHOOK_SLIM: 'yes' }, /SANDBOX_WEBHOOK_SLIM/],
+    [{ SANDBOX_WEBHOOK_TIMEOUT_MS: '0' }, /SANDBOX_WEBHOOK_TIMEOUT_MS/],
   ])('rejects %j with a message naming the variable', (env, message) => {
     expect(() => loadSandboxOptions(env, noFiles)).toThrow(EnvError);
     expect(() => loadSandboxOptions(env, noFiles)).toThrow(message);

@@ -1,6 +1,7 @@
 import { FaultRuleError, parseFaultRules } from './faults';
 import { Gr4vyKeyError, importGr4vyKey } from './gr4vy/auth';
 import type { SandboxOptions } from './types';
+import { checkWebhookSettings, WebhookConfigError } from './webhooks';
 
 /**
  * Turns environment variables into SandboxOptions. Pure: the caller passes the
@@ -13,6 +14,10 @@ import type { SandboxOptions } from './types';
  *   SANDBOX_LATENCY_MS              default 0
  *   SANDBOX_FAULTS                  JSON array of FaultRule
  *   SANDBOX_LOG_LEVEL               fatal|error|warn|info|debug|trace|silent, default warn
+ *   SANDBOX_WEBHOOK_URL             http(s) URL signed webhooks are POSTed to (with the secret)
+ *   SANDBOX_WEBHOOK_SECRET          their HMAC-SHA256 key (both or neither)
+ *   SANDBOX_WEBHOOK_SLIM            true|false (default false): target {type, id} only
+ *   SANDBOX_WEBHOOK_TIMEOUT_MS      per delivery, default 3000
  */
 export class EnvError extends Error {
   override readonly name = 'EnvError';
@@ -39,11 +44,24 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   return Number(raw);
 }
 
+function boolean(env: Env, name: string): boolean {
+  const raw = value(env, name);
+  if (raw === undefined) return false;
+  if (raw === 'true' || raw === '1') return true;
+  if (raw === 'false' || raw === '0') return false;
+  throw new EnvError(`${name} must be true, false, 1 or 0 (got '${raw}')`);
+}
+
 export function loadSandboxOptions(
   env: Env,
   readFile: (path: string) => string,
-): Required<Pick<SandboxOptions, 'port' | 'host' | 'latencyMs' | 'faults' | 'logLevel'>> &
-  Pick<SandboxOptions, 'gr4vyPublicKeyPem'> {
+): Required<
+  Pick<
+    SandboxOptions,
+    'port' | 'host' | 'latencyMs' | 'faults' | 'logLevel' | 'webhookSlim' | 'webhookTimeoutMs'
+  >
+> &
+  Pick<SandboxOptions, 'gr4vyPublicKeyPem' | 'webhookUrl' | 'webhookSecret'> {
   const port = integer(env, 'SANDBOX_PORT', 4010, 0, 65535);
   const host = value(env, 'SANDBOX_HOST') ?? '127.0.0.1';
   const latencyMs = integer(env, 'SANDBOX_LATENCY_MS', 0, 0, MAX_LATENCY_MS);
@@ -101,5 +119,32 @@ export function loadSandboxOptions(
     }
   }
 
-  return { port, host, latencyMs, faults, logLevel, gr4vyPublicKeyPem };
+  const webhookSlim = boolean(env, 'SANDBOX_WEBHOOK_SLIM');
+  const webhookTimeoutMs = integer(env, 'SANDBOX_WEBHOOK_TIMEOUT_MS', 3000, 1, 60_000);
+  let webhook;
+  try {
+    // The secret is used as given (not trimmed): it must match the receiver's byte for byte.
+    const secret = env.SANDBOX_WEBHOOK_SECRET === '' ? undefined : env.SANDBOX_WEBHOOK_SECRET;
+    webhook = checkWebhookSettings(value(env, 'SANDBOX_WEBHOOK_URL'), secret, webhookSlim, {
+      url: 'SANDBOX_WEBHOOK_URL',
+      secret: 'SANDBOX_WEBHOOK_SECRET',
+      slim: 'SANDBOX_WEBHOOK_SLIM',
+    });
+  } catch (err) {
+    if (err instanceof WebhookConfigError) throw new EnvError(err.message);
+    throw err;
+  }
+
+  return {
+    port,
+    host,
+    latencyMs,
+    faults,
+    logLevel,
+    gr4vyPublicKeyPem,
+    webhookUrl: webhook?.url,
+    webhookSecret: webhook?.secret,
+    webhookSlim,
+    webhookTimeoutMs,
+  };
 }

@@ -38,6 +38,8 @@ async function main(): Promise<void> {
       url: sandbox.url,
       gr4vyJwtVerification: options.gr4vyPublicKeyPem !== undefined,
       latencyMs: options.latencyMs,
+      webhookUrl: options.webhookUrl ?? null,
+      webhookSlim: options.webhookSlim,
     },
     'provider-sandbox listening',
   );

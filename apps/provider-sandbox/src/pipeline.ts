@@ -94,6 +94,7 @@ function redactBody(body: unknown): unknown {
   if (!('number' in pm) && !('security_code' in pm)) return body;
   const masked: Record<string, unknown> = { ...pm };
   if (typeof pm.number === 'string') masked.number = maskPan(pm.number);
+  else if (pm.number !== undefined && pm.number !== null) masked.number = '[REDACTED]';
   if (pm.security_code !== undefined && pm.security_code !== null) masked.security_code = '***';
   return { ...body, payment_method: masked };
 }
@@ -194,7 +195,8 @@ export function registerPipeline(app: FastifyInstance, deps: PipelineDeps): void
 
   app.addHook('onRequest', (request, reply, done) => {
     const provider = providerForPath(request.url);
-    if (provider !== null) {
+    // CORS preflights (OPTIONS) are browser plumbing: not recorded, never faulted or delayed.
+    if (provider !== null && request.method !== 'OPTIONS') {
       setContext(request, { provider, record: null });
       if (provider === 'stripe')
         void reply.header('request-id', `req_${randomUUID().replace(/-/g, '').slice(0, 14)}`);

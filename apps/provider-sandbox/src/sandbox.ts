@@ -3,9 +3,11 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import { registerAdminRoutes } from './admin';
 import { providerForPath } from './context';
 import { FaultRegistry, type FaultController } from './faults';
+import { registerApprovalRoutes } from './gr4vy/approval';
 import { Gr4vyAuthenticator, importGr4vyKey } from './gr4vy/auth';
 import { gr4vyError, validationError } from './gr4vy/errors';
 import { registerGr4vyRoutes } from './gr4vy/routes';
+import { registerSecureFieldsRoutes } from './gr4vy/secure-fields';
 import { Gr4vyState } from './gr4vy/state';
 import { BodyParseError, registerBodyParsers } from './parsers';
 import { Delayer, HeldSockets, registerPipeline } from './pipeline';
@@ -14,6 +16,13 @@ import { registerStripeRoutes } from './stripe/routes';
 import { StripeState } from './stripe/state';
 import { RequestLog } from './store';
 import type { RecordedRequest, RequestFilter, SandboxOptions } from './types';
+import {
+  checkWebhookSettings,
+  WebhookConfigError,
+  WebhookDispatcher,
+  type WebhookController,
+  type WebhookSettings,
+} from './webhooks';
 
 export type {
   ActiveFaultRule,
@@ -26,7 +35,16 @@ export type {
   SandboxOptions,
 } from './types';
 export type { FaultController } from './faults';
-export { DECLINE_CARD, FAIL_CARD } from './gr4vy/card';
+export { APPROVAL_CARD, DECLINE_CARD, FAIL_CARD } from './gr4vy/card';
+export { SECURE_FIELDS_PATH } from './gr4vy/secure-fields-script';
+export { signWebhook } from './webhooks';
+export type {
+  SendWebhookOptions,
+  WebhookConfigView,
+  WebhookController,
+  WebhookDelivery,
+  WebhookSettings,
+} from './webhooks';
 
 export interface RunningSandbox {
   /** Base URL, e.g. 'http://127.0.0.1:41234'. */
@@ -39,10 +57,12 @@ export interface RunningSandbox {
   readonly requests: RecordedRequest[];
   findRequests(filter?: RequestFilter): RecordedRequest[];
   clearRequests(): void;
-  /** Clears faults, recorded requests and every stored session/transaction. */
+  /** Clears faults, recorded requests, webhook deliveries and every stored session/transaction. */
   reset(): void;
   /** Changes the global latency added to every provider request. */
   setLatency(ms: number): void;
+  /** Signed webhooks: configure/disable the receiver, deliveries, send an event now, idle(). */
+  readonly webhooks: WebhookController;
   readonly log: FastifyBaseLogger;
   /** Stops listening; held (timeout) and delayed requests are dropped at once. Idempotent. */
   close(): Promise<void>;
@@ -151,6 +171,22 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     }
   }
 
+  let webhookSettings: WebhookSettings | null;
+  try {
+    webhookSettings = checkWebhookSettings(opts.webhookUrl, opts.webhookSecret, opts.webhookSlim, {
+      url: 'webhookUrl',
+      secret: 'webhookSecret',
+      slim: 'webhookSlim',
+    });
+  } catch (err) {
+    if (err instanceof WebhookConfigError) throw new SandboxConfigError(err.message);
+    throw err;
+  }
+  const webhookTimeoutMs = opts.webhookTimeoutMs ?? 3000;
+  if (!Number.isInteger(webhookTimeoutMs) || webhookTimeoutMs < 1 || webhookTimeoutMs > 60_000) {
+    throw new SandboxConfigError('webhookTimeoutMs must be an integer from 1 to 60000');
+  }
+
   const faults = new FaultRegistry();
   if (opts.faults && opts.faults.length > 0) {
     try {
@@ -173,6 +209,13 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     bodyLimit: 1024 * 1024,
   });
 
+  const webhooks = new WebhookDispatcher({
+    findTransaction: (id) => gr4vy.transactions.get(id),
+    log: app.log,
+    timeoutMs: webhookTimeoutMs,
+  });
+  if (webhookSettings !== null) webhooks.configure(webhookSettings);
+
   registerBodyParsers(app);
   installErrorHandlers(app);
   registerPipeline(app, {
@@ -189,6 +232,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     requests.clear();
     gr4vy.clear();
     stripe.clear();
+    webhooks.clearDeliveries();
   };
   registerAdminRoutes(app, {
     faults,
@@ -199,8 +243,11 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       latencyMs = ms;
     },
     gr4vyAuthMode: () => (auth.verifiesSignatures ? 'es512-jwt' : 'bearer-present'),
+    webhooks,
   });
-  registerGr4vyRoutes(app, { state: gr4vy, auth });
+  registerGr4vyRoutes(app, { state: gr4vy, auth, events: webhooks });
+  registerSecureFieldsRoutes(app);
+  registerApprovalRoutes(app, { state: gr4vy, events: webhooks });
   registerStripeRoutes(app, { state: stripe });
 
   await app.listen({ port, host });
@@ -223,12 +270,14 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       checkLatency(ms, 'latency');
       latencyMs = ms;
     },
+    webhooks,
     log: app.log,
     close() {
       closed ??= (async () => {
         closing = true;
         delayer.cancelAll();
         held.destroyAll();
+        webhooks.close();
         await app.close();
       })();
       return closed;

@@ -78,4 +78,12 @@ export interface SandboxOptions {
   faults?: FaultRule[];
   /** Fastify/pino level; default 'warn'. */
   logLevel?: string;
+  /** Where signed Gr4vy-style webhooks are POSTed (set with webhookSecret, or neither). */
+  webhookUrl?: string;
+  /** HMAC-SHA256 key of X-Gr4vy-Webhook-Signatures. */
+  webhookSecret?: string;
+  /** Send slim events (`target: {type, id}` only). Default false. */
+  webhookSlim?: boolean;
+  /** Per-delivery timeout; default 3000. */
+  webhookTimeoutMs?: number;
 }

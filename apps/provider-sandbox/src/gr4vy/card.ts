@@ -4,11 +4,13 @@
  * number and the security code are never stored.
  */
 
-export type SimulatedOutcome = 'approve' | 'decline' | 'fail';
+export type SimulatedOutcome = 'approve' | 'decline' | 'fail' | 'approval';
 
-/** Test numbers with a fixed outcome (anything else approves). */
+/** Test numbers with a fixed outcome (any other Luhn-valid number approves). */
 export const DECLINE_CARD = '4000000000000002';
 export const FAIL_CARD = '4000000000009995';
+/** Answers `buyer_approval_pending` with an approval URL (see gr4vy/approval.ts). */
+export const APPROVAL_CARD = '4000000000003220';
 
 export type CardSchemeName =
   'visa' | 'mastercard' | 'amex' | 'discover' | 'diners-club' | 'jcb' | 'unionpay' | 'maestro' | 'other';
@@ -55,6 +57,7 @@ export function detectScheme(number: string): CardSchemeName {
 export function outcomeFor(number: string): SimulatedOutcome {
   if (number === DECLINE_CARD) return 'decline';
   if (number === FAIL_CARD) return 'fail';
+  if (number === APPROVAL_CARD) return 'approval';
   return 'approve';
 }
 

@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markReplayed } from '../context';
 import { canonicalJson } from '../store';
 import { isUuid, validate, type Issue, type Schema } from '../validation/schema';
+import type { TransactionListener } from './approval';
 import type { Gr4vyAuthenticator } from './auth';
 import { expiryMonthValid, luhnValid, toStoredCard } from './card';
 import { gr4vyError, validationError } from './errors';
@@ -13,11 +14,14 @@ import {
   type CheckoutSessionUpdateBody,
 } from './schemas';
 import type { CheckoutSessionRecord, Gr4vyState, StoredPaymentMethod } from './state';
+import { fieldsCorsHeaders, FIELDS_ROUTE } from './secure-fields';
 import { createTransaction } from './transactions';
 
 export interface Gr4vyRouteDeps {
   state: Gr4vyState;
   auth: Gr4vyAuthenticator;
+  /** Told about every transaction created (webhooks). */
+  events: TransactionListener;
 }
 
 /** Scopes from each operation's `security` section in the OpenAPI document. */
@@ -115,7 +119,7 @@ function pathUuidIssue(name: string, value: string): Issue[] {
 }
 
 export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps): void {
-  const { state, auth } = deps;
+  const { state, auth, events } = deps;
 
   /** Sends 401/403 and returns false when the request may not call the operation. */
   async function allowed(request: FastifyRequest, reply: FastifyReply, scopes: readonly string[]) {
@@ -181,7 +185,14 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
 
   // Secure Fields stand-in. The document lists no `security` for this operation
   // (browsers call it with the session id as the secret), so no token is required.
-  app.put<SessionParams>('/checkout/sessions/:session_id/fields', async (request, reply) => {
+  // CORS: the Secure Fields script PUTs here from the hosted checkout page (secure-fields.ts).
+  const fieldsCors = {
+    onRequest: (request: FastifyRequest, reply: FastifyReply, done: () => void) => {
+      fieldsCorsHeaders(request, reply);
+      done();
+    },
+  };
+  app.put<SessionParams>(FIELDS_ROUTE, fieldsCors, async (request, reply) => {
     const id = request.params.session_id;
     if (!isUuid(id)) return sendValidation(reply, pathUuidIssue('session_id', id));
     const parsed = validateBody(CheckoutSessionSecureFields, request.body);
@@ -243,12 +254,15 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
       }
     }
 
-    const result = createTransaction(state, parsed.value, account);
+    const result = createTransaction(state, parsed.value, account, {
+      origin: `${request.protocol}://${request.host}`,
+    });
     // Like Gr4vy: a result is kept once the request got past validation and
     // the transaction was attempted (approved or declined alike).
     if (key !== null && result.status === 201) {
       state.idempotency.save(account, key, { fingerprint, status: result.status, body: result.body });
     }
+    if (result.status === 201) events.transactionChanged(result.body);
     return reply.code(result.status).send(result.body);
   });
 

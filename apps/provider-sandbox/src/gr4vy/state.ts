@@ -19,7 +19,15 @@ export interface CheckoutSessionRecord {
 }
 
 /** A Transaction as returned to clients (JSON-ready). */
-export type TransactionView = Record<string, unknown> & { id: string };
+export type TransactionView = Record<string, unknown> & { id: string; status: string };
+
+/** A transaction created in `buyer_approval_pending` (the approval card). */
+export interface PendingApproval {
+  /** TransactionCreate.payment_method.redirect_url, where the approval page sends the buyer back. */
+  redirectUrl: string | null;
+  /** Set once the buyer approved (a second POST only redirects again). */
+  approvedAt: string | null;
+}
 
 const CAPACITY = 200_000;
 
@@ -28,6 +36,8 @@ export class Gr4vyState {
   readonly sessions = new BoundedMap<string, CheckoutSessionRecord>(CAPACITY);
   readonly transactions = new BoundedMap<string, TransactionView>(CAPACITY);
   readonly idempotency = new IdempotencyStore();
+  /** Keyed by transaction id. */
+  readonly approvals = new BoundedMap<string, PendingApproval>(CAPACITY);
 
   /** A session that exists and has not expired (expired ones are dropped, like Gr4vy does). */
   liveSession(id: string, now = Date.now()): CheckoutSessionRecord | undefined {
@@ -44,5 +54,6 @@ export class Gr4vyState {
     this.sessions.clear();
     this.transactions.clear();
     this.idempotency.clear();
+    this.approvals.clear();
   }
 }

@@ -34,9 +34,15 @@ function badRequest(message: string, pointer: string): Result {
 
 interface Resolved {
   paymentMethod: StoredPaymentMethod;
+  /** payment_method.redirect_url of the request (card and checkout-session variants). */
+  redirectUrl: string | null;
   checkoutSessionId: string | null;
   sessionPaymentServiceId: string | null;
   sessionFields: Record<string, unknown>;
+}
+
+function redirectUrlOf(pm: object): string | null {
+  return 'redirect_url' in pm && typeof pm.redirect_url === 'string' ? pm.redirect_url : null;
 }
 
 function resolvePaymentMethod(state: Gr4vyState, body: TransactionCreateBody): Resolved | Result {
@@ -59,6 +65,7 @@ function resolvePaymentMethod(state: Gr4vyState, body: TransactionCreateBody): R
     }
     return {
       paymentMethod: session.paymentMethod,
+      redirectUrl: redirectUrlOf(pm),
       checkoutSessionId: session.id,
       sessionPaymentServiceId: session.fields.payment_service_id ?? null,
       sessionFields: session.fields,
@@ -72,6 +79,7 @@ function resolvePaymentMethod(state: Gr4vyState, body: TransactionCreateBody): R
     }
     return {
       paymentMethod: toStoredCard(pm.number, expiration),
+      redirectUrl: redirectUrlOf(pm),
       checkoutSessionId: null,
       sessionPaymentServiceId: null,
       sessionFields: {},
@@ -83,13 +91,29 @@ function resolvePaymentMethod(state: Gr4vyState, body: TransactionCreateBody): R
   );
 }
 
-/** Creates a transaction from a validated body, applying the simulator's outcome rules. */
+export interface CreateTransactionOptions {
+  /** Origin the sandbox was reached at (e.g. 'http://127.0.0.1:4010'); approval URLs point there. */
+  origin: string;
+  now?: Date;
+}
+
+/** The buyer-facing page of a `buyer_approval_pending` transaction (gr4vy/approval.ts). */
+export function approvalUrl(origin: string, transactionId: string): string {
+  return `${origin}/approve/${transactionId}`;
+}
+
+/**
+ * Creates a transaction from a validated body, applying the simulator's outcome rules.
+ * The caller stores nothing else: the transaction (and, for the approval card, its
+ * pending approval) is saved in `state` here.
+ */
 export function createTransaction(
   state: Gr4vyState,
   body: TransactionCreateBody,
   merchantAccountId: string,
-  now = new Date(),
+  options: CreateTransactionOptions,
 ): Result {
+  const now = options.now ?? new Date();
   const resolved = resolvePaymentMethod(state, body);
   if ('status' in resolved) return resolved;
   const { paymentMethod } = resolved;
@@ -101,7 +125,7 @@ export function createTransaction(
   let rawDescription = 'Approved';
   if (
     paymentMethod.method === 'card' &&
-    outcome === 'approve' &&
+    (outcome === 'approve' || outcome === 'approval') &&
     isExpired(paymentMethod.expirationDate, now)
   ) {
     outcome = 'decline';
@@ -117,15 +141,16 @@ export function createTransaction(
     rawCode = '96';
     rawDescription = 'System malfunction';
   }
+  const pendingApproval = outcome === 'approval';
 
   const status =
     outcome === 'decline'
       ? 'authorization_declined'
       : outcome === 'fail'
         ? 'authorization_failed'
-        : intent === 'capture'
-          ? 'capture_succeeded'
-          : 'authorization_succeeded';
+        : pendingApproval
+          ? 'buyer_approval_pending'
+          : succeededStatus(intent);
   const succeeded = outcome === 'approve';
   const amount = body.amount;
   const id = randomUUID();
@@ -154,7 +179,7 @@ export function createTransaction(
     intent,
     payment_method: {
       type: 'payment-method',
-      approval_url: null,
+      approval_url: pendingApproval ? approvalUrl(options.origin, id) : null,
       country: null,
       currency: body.currency,
       details: card ? { bin: card.bin, card_type: 'credit', card_issuer_name: null } : null,
@@ -166,7 +191,7 @@ export function createTransaction(
       mode: 'card',
       scheme: card ? card.scheme : null,
       id: paymentMethod.method === 'id' ? paymentMethod.id : null,
-      approval_target: null,
+      approval_target: pendingApproval ? 'any' : null,
       external_identifier: null,
       payment_account_reference: null,
     },
@@ -192,8 +217,8 @@ export function createTransaction(
           account_number: buyer.account_number ?? null,
         }
       : null,
-    raw_response_code: rawCode,
-    raw_response_description: rawDescription,
+    raw_response_code: pendingApproval ? null : rawCode,
+    raw_response_description: pendingApproval ? 'Pending buyer approval' : rawDescription,
     checkout_session_id: resolved.checkoutSessionId,
     gift_card_redemptions: [],
     created_at: timestamp,
@@ -205,15 +230,48 @@ export function createTransaction(
     cart_items:
       body.cart_items ?? (resolved.sessionFields.cart_items as TransactionCreateBody['cart_items']) ?? null,
     metadata: body.metadata ?? (resolved.sessionFields.metadata as TransactionCreateBody['metadata']) ?? null,
-    payment_service_transaction_id: succeeded ? `sbx_${id.replace(/-/g, '').slice(0, 24)}` : null,
+    payment_service_transaction_id:
+      succeeded || pendingApproval ? `sbx_${id.replace(/-/g, '').slice(0, 24)}` : null,
     authorized_at: succeeded ? timestamp : null,
     captured_at: succeeded && intent === 'capture' ? timestamp : null,
     voided_at: null,
     canceled_at: null,
-    intent_outcome: succeeded ? 'succeeded' : 'failed',
+    intent_outcome: succeeded ? 'succeeded' : pendingApproval ? 'pending' : 'failed',
     multi_tender: false,
     account_funding_transaction: body.account_funding_transaction ?? false,
   };
   state.transactions.set(id, view);
+  if (pendingApproval) state.approvals.set(id, { redirectUrl: resolved.redirectUrl, approvedAt: null });
   return { status: 201, body: view };
+}
+
+/** The status a transaction reaches when its intent succeeds. */
+export function succeededStatus(intent: string): 'capture_succeeded' | 'authorization_succeeded' {
+  return intent === 'capture' ? 'capture_succeeded' : 'authorization_succeeded';
+}
+
+/**
+ * Moves a `buyer_approval_pending` transaction to its intent's success status.
+ * The stored object is replaced, not mutated: an idempotent replay of the
+ * create request still answers what was answered the first time (as Gr4vy does).
+ */
+export function approveTransaction(state: Gr4vyState, transaction: TransactionView, now = new Date()) {
+  const timestamp = now.toISOString();
+  const intent = String(transaction.intent);
+  const amount = transaction.amount;
+  const approved: TransactionView = {
+    ...transaction,
+    status: succeededStatus(intent),
+    authorized_amount: amount,
+    captured_amount: intent === 'capture' ? amount : 0,
+    error_code: null,
+    raw_response_code: '00',
+    raw_response_description: 'Approved',
+    authorized_at: timestamp,
+    captured_at: intent === 'capture' ? timestamp : null,
+    updated_at: timestamp,
+    intent_outcome: 'succeeded',
+  };
+  state.transactions.set(approved.id, approved);
+  return approved;
 }

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markReplayed } from '../context';
+import { escapeHtml } from '../html';
 import { canonicalJson } from '../store';
 import { parseCheckoutSessionParams } from './checkout';
 import { StripeRequestError, stripeError } from './errors';
@@ -41,10 +42,6 @@ function redactKey(key: string): string {
 
 function randomId(prefix: string, bytes: number): string {
   return `${prefix}${randomBytes(bytes).toString('base64url').replace(/[-_]/g, '0')}`;
-}
-
-function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
 function formatAmount(minor: number, currency: string): string {

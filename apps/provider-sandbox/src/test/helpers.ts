@@ -1,4 +1,6 @@
 /** Helpers for the sandbox's own specs (excluded from the build: under a test/ folder). */
+import { createServer, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { SignJWT, type KeyLike } from 'jose';
 
 export type JsonObject = Record<string, unknown>;
@@ -6,6 +8,7 @@ export type JsonObject = Record<string, unknown>;
 export const CARD_APPROVE = '4111111111111111';
 export const CARD_DECLINE = '4000000000000002';
 export const CARD_FAIL = '4000000000009995';
+export const CARD_APPROVAL = '4000000000003220';
 
 export function gr4vyHeaders(
   token = 'test-token',
@@ -130,4 +133,75 @@ export function stripeSessionParams(overrides: Record<string, string> = {}): Rec
     'metadata[sessionId]': 'abc-123',
     ...overrides,
   };
+}
+
+export interface ReceivedWebhook {
+  headers: IncomingHttpHeaders;
+  /** The body exactly as received (what the signature covers). */
+  rawBody: string;
+  receivedAt: number;
+}
+
+export interface WebhookReceiver {
+  url: string;
+  received: ReceivedWebhook[];
+  /** How the next requests are answered (default 200); may delay or never answer. */
+  respond: (res: ServerResponse, hook: ReceivedWebhook) => void;
+  /** Resolves once `count` webhooks have arrived (rejects after `timeoutMs`). */
+  waitFor(count: number, timeoutMs?: number): Promise<ReceivedWebhook[]>;
+  close(): Promise<void>;
+}
+
+/** A tiny node:http server on port 0 that records what it is sent. */
+export async function startWebhookReceiver(): Promise<WebhookReceiver> {
+  const received: ReceivedWebhook[] = [];
+  const waiters: { count: number; resolve: () => void }[] = [];
+  const receiver: WebhookReceiver = {
+    url: '',
+    received,
+    respond: (res) => {
+      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
+    },
+    waitFor(count, timeoutMs = 2000) {
+      if (received.length >= count) return Promise.resolve(received.slice());
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`expected ${count} webhooks, got ${received.length}`)),
+          timeoutMs,
+        );
+        waiters.push({
+          count,
+          resolve: () => {
+            clearTimeout(timer);
+            resolve(received.slice());
+          },
+        });
+      });
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const hook = {
+        headers: req.headers,
+        rawBody: Buffer.concat(chunks).toString('utf8'),
+        receivedAt: Date.now(),
+      };
+      received.push(hook);
+      receiver.respond(res, hook);
+      for (const waiter of waiters.filter((w) => received.length >= w.count)) {
+        waiters.splice(waiters.indexOf(waiter), 1);
+        waiter.resolve();
+      }
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  receiver.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/webhooks/gr4vy`;
+  return receiver;
 }
