@@ -1,4 +1,5 @@
 import { CreateSessions1763769600000 } from './1763769600000-create-sessions';
+import { SessionPayments1763856000000 } from './1763856000000-session-payments';
 
 /** Every migration, in order. Listed explicitly so the same list serves ts-jest, tsc output and the CLI. */
-export const MIGRATIONS = [CreateSessions1763769600000];
+export const MIGRATIONS = [CreateSessions1763769600000, SessionPayments1763856000000];

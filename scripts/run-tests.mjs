@@ -5,7 +5,7 @@
  *
  *   npm test [-- <extra jest args, e.g. a test path pattern>] [--no-build]
  *
- * Environment exported to Jest: DATABASE_URL, REDIS_URL, REDIS_SERVER_BIN,
+ * Environment exported to Jest: DATABASE_URL, REDIS_URL, REDIS_SERVER_BIN, CHROMIUM_PATH,
  * TEST_PG_URL_ADMIN (superuser URL on the `postgres` database, to create
  * extra databases), TEST_TMP_DIR (scratch dir removed after the run).
  */
@@ -14,6 +14,7 @@ import path from 'node:path';
 import {
   ROOT,
   UserFacingError,
+  ensureChromium,
   ensureRedisServer,
   runCommand,
   runNpm,
@@ -153,6 +154,7 @@ async function main() {
     if (!interrupted) {
       try {
         const redisBin = await ensureRedisServer();
+        const chromium = await ensureChromium();
         fs.mkdirSync(tmpDir, { recursive: true });
         const redis = await startRedis({
           bin: redisBin,
@@ -170,12 +172,13 @@ async function main() {
           DATABASE_URL: pg.url,
           REDIS_URL: redis.url,
           REDIS_SERVER_BIN: redisBin,
+          CHROMIUM_PATH: chromium,
           TEST_PG_URL_ADMIN: pg.adminUrl,
           TEST_TMP_DIR: tmpDir,
         };
       } catch (err) {
         const msg = err instanceof UserFacingError ? err.message : (err?.stack ?? String(err));
-        problems.push(`could not start Redis/Postgres; e2e tests are skipped:\n${msg}`);
+        problems.push(`could not provide Redis/Postgres/Chromium; e2e tests are skipped:\n${msg}`);
         warn(problems[problems.length - 1]);
       }
     }

@@ -213,6 +213,14 @@ async function main() {
   const secrets = await generateDevSecrets(path.join(DATA, 'local'));
   const rel = (p) => path.relative(ROOT, p);
 
+  // The API's port is chosen first: the sandbox sends its webhooks there.
+  const apiPort = Number(process.env.PORT) || (await preferredOrFreePort(3000));
+  if (!process.env.PORT && apiPort !== 3000) log(`port 3000 is busy, the API uses ${apiPort}`);
+  const webhookSecret = crypto
+    .createHash('sha256')
+    .update(`gr4vy-webhook:${secrets.jwtSecret}`)
+    .digest('hex');
+
   // Provider sandbox
   const sandboxPort = Number(process.env.SANDBOX_PORT) || (await preferredOrFreePort(4010));
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
@@ -222,6 +230,8 @@ async function main() {
     withCallerEnv({
       SANDBOX_PORT: String(sandboxPort),
       SANDBOX_GR4VY_PUBLIC_KEY_FILE: rel(secrets.publicKeyFile),
+      SANDBOX_WEBHOOK_URL: `http://127.0.0.1:${apiPort}/webhooks/gr4vy`,
+      SANDBOX_WEBHOOK_SECRET: webhookSecret,
       NODE_ENV: 'development',
       LOG_LEVEL: 'info',
     }),
@@ -236,8 +246,6 @@ async function main() {
   log(`sandbox  ${sandboxUrl}`);
 
   // checkout-api
-  const apiPort = Number(process.env.PORT) || (await preferredOrFreePort(3000));
-  if (!process.env.PORT && apiPort !== 3000) log(`port 3000 is busy, the API uses ${apiPort}`);
   const apiEnv = withCallerEnv({
     PORT: String(apiPort),
     DATABASE_URL: databaseUrl,
@@ -247,6 +255,8 @@ async function main() {
     GR4VY_ENVIRONMENT: 'sandbox',
     GR4VY_SERVER_URL: sandboxUrl,
     GR4VY_PRIVATE_KEY_FILE: rel(secrets.privateKeyFile),
+    GR4VY_SECURE_FIELDS_URL: `${sandboxUrl}/secure-fields/latest/secure-fields.js`,
+    GR4VY_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: sandboxUrl,
     STRIPE_SECRET_KEY: 'sk_test_local_sandbox',
     PROVIDERS_CONFIG: 'config/providers.local.json',

@@ -322,37 +322,64 @@ function installHint() {
 }
 
 /**
- * Find `redis-server`; install it with apt-get when running as root on
- * Debian/Ubuntu; otherwise fail with the exact command to run.
- * @returns {Promise<string>} absolute path of redis-server
+ * Find a program; install its Debian package with apt-get when running as root
+ * on Debian/Ubuntu; otherwise fail with the exact command to run.
+ * @returns {Promise<string>} absolute path of the program
  */
-export async function ensureRedisServer() {
-  const found = findRedisServer();
+async function ensureAptProgram({ find, pkg, what, hint, envVar }) {
+  const found = find();
   if (found) return found;
 
   const apt = findExecutable('apt-get');
   if (process.platform === 'linux' && isRoot && isDebianLike() && apt) {
-    console.log('[services] redis-server not found; installing it with apt-get (running as root)');
+    console.log(`[services] ${what} not found; installing ${pkg} with apt-get (running as root)`);
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     let code = await runCommand(apt, ['update'], { prefix: '[apt-get update]', env });
     if (code !== 0) throw new UserFacingError(`apt-get update failed (exit ${code})`);
-    code = await runCommand(apt, ['install', '-y', 'redis-server'], { prefix: '[apt-get install]', env });
-    if (code !== 0) throw new UserFacingError(`apt-get install -y redis-server failed (exit ${code})`);
-    const installed = findRedisServer();
+    code = await runCommand(apt, ['install', '-y', pkg], { prefix: '[apt-get install]', env });
+    if (code !== 0) throw new UserFacingError(`apt-get install -y ${pkg} failed (exit ${code})`);
+    const installed = find();
     if (installed) {
       console.log(`[services] installed ${installed}`);
       return installed;
     }
-    throw new UserFacingError('apt-get reported success but redis-server is still not on PATH');
+    throw new UserFacingError(`apt-get reported success but ${what} is still not on PATH`);
   }
 
   throw new UserFacingError(
     [
-      'redis-server is required (the scripts start a private Redis) but it was not found on PATH.',
-      `Install it with:  ${installHint()}`,
-      'or point REDIS_SERVER_BIN at an existing redis-server binary.',
+      `${what} is required but it was not found on PATH.`,
+      `Install it with:  ${hint}`,
+      `or point ${envVar} at an existing binary.`,
     ].join('\n'),
   );
+}
+
+/** `redis-server`, installed with apt-get if needed (root on Debian/Ubuntu). */
+export function ensureRedisServer() {
+  return ensureAptProgram({
+    find: findRedisServer,
+    pkg: 'redis-server',
+    what: 'redis-server',
+    hint: installHint(),
+    envVar: 'REDIS_SERVER_BIN',
+  });
+}
+
+/** Debian's Chromium for the browser tests (never a browser download), installed with apt-get if needed. */
+export function ensureChromium() {
+  const find = () => {
+    const fromEnv = process.env.CHROMIUM_PATH;
+    if (fromEnv && isExecutable(fromEnv)) return path.resolve(fromEnv);
+    return findExecutable('chromium');
+  };
+  return ensureAptProgram({
+    find,
+    pkg: 'chromium',
+    what: 'chromium',
+    hint: isDebianLike() ? 'sudo apt-get install -y chromium' : 'install Chromium with your package manager',
+    envVar: 'CHROMIUM_PATH',
+  });
 }
 
 /** Send a raw PING; resolves true on "+PONG". */

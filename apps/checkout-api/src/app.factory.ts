@@ -37,6 +37,8 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   const app = await NestFactory.create<NestFastifyApplication>(AppModule.forConfig(config), adapter, {
     bufferLogs: true,
     abortOnError: false,
+    // Webhook signatures are computed over the exact bytes received.
+    rawBody: true,
   });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(new ErrorEnvelopeFilter());

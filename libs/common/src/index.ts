@@ -4,3 +4,4 @@ export * from './errors/error-catalog';
 export * from './http/error-response';
 export * from './http/error-envelope.filter';
 export * from './validation/validate-body';
+export * from './validation/uuid';

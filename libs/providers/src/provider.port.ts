@@ -95,6 +95,62 @@ export interface ProviderCallOptions {
   timeoutMs: number;
 }
 
+/** Where a payment stands at the provider, in our terms. */
+export type TransactionOutcome = 'succeeded' | 'declined' | 'failed' | 'approval_required' | 'processing';
+
+export interface TransactionResult {
+  transactionId: string;
+  outcome: TransactionOutcome;
+  /** The provider's own status word, kept for operators. */
+  providerStatus: string;
+  /** Where to send the buyer when the provider needs their approval. */
+  approvalUrl?: string;
+  declineReason?: string;
+  /** The provider's checkout session the transaction paid, when it says. */
+  providerSessionId?: string;
+}
+
+/** Pay a session on our hosted page: amounts come from our stored session, never from the browser. */
+export interface PayHostedSessionCommand {
+  sessionId: string;
+  providerSessionId: string;
+  orderReference: string;
+  currency: string;
+  amountMinor: number;
+  /** Derived from our session: a double submit or a retry never charges twice. */
+  idempotencyKey: string;
+  /** Where the provider sends the buyer back after an approval step. */
+  returnUrl: string;
+  requestId?: string;
+  route: ProviderRoute;
+}
+
+/** What our hosted page mounts to collect the card for a provider session. */
+export interface HostedFields {
+  scriptUrl: string;
+  /** data-* attributes the page script hands to the provider's fields. */
+  attributes: Record<string, string>;
+  /** Origins the page must allow in its Content-Security-Policy. */
+  scriptOrigins: string[];
+  connectOrigins: string[];
+  frameOrigins: string[];
+}
+
+/** A verified provider notification about a transaction. */
+export interface VerifiedWebhook {
+  eventId: string;
+  transactionId: string;
+  /** Present when the payload carries the transaction; otherwise fetch it. */
+  transaction?: TransactionResult;
+}
+
+export class WebhookRejected extends Error {
+  constructor(readonly reason: 'signature' | 'timestamp' | 'payload' | 'not_configured') {
+    super(`webhook rejected: ${reason}`);
+    this.name = 'WebhookRejected';
+  }
+}
+
 /** One adapter per provider kind; the registry finds it by `kind`. */
 export abstract class PaymentProvider {
   abstract readonly kind: string;
@@ -117,6 +173,32 @@ export abstract class PaymentProvider {
 
   /** Releases pooled connections at shutdown. */
   async close(): Promise<void> {}
+
+  /**
+   * The fields our hosted page mounts for this route's sessions, or null when the
+   * provider hosts the payment page itself (its session `url` is the checkoutUrl).
+   */
+  hostedFields(_route: ProviderRoute, _providerSessionId: string): HostedFields | null {
+    return null;
+  }
+
+  /** Creates the transaction for a session paid on our hosted page. */
+  async pay(_command: PayHostedSessionCommand, _options: ProviderCallOptions): Promise<TransactionResult> {
+    throw new ProviderError('rejected', `${this.kind} sessions are not paid on the hosted page`);
+  }
+
+  async getTransaction(_transactionId: string, _options: ProviderCallOptions): Promise<TransactionResult> {
+    throw new ProviderError('rejected', `${this.kind} does not expose transactions`);
+  }
+
+  /** Verifies and reads a webhook; throws WebhookRejected. */
+  verifyWebhook(
+    _headers: Record<string, string | string[] | undefined>,
+    _rawBody: Buffer,
+    _now: Date,
+  ): VerifiedWebhook {
+    throw new WebhookRejected('not_configured');
+  }
 }
 
 /** DI token for the list of adapters (several implementations of one port). */

@@ -25,6 +25,8 @@ export interface AppConfig {
   routingDeadlineMs: number;
   /** Sliding window of route health (success rate, failure-rate breaker). */
   routingStatsWindowMs: number;
+  /** How long an instance reuses its read of the shared route health. */
+  routingHealthCacheMs: number;
   circuit: {
     consecutiveFailures: number;
     failureRateThreshold: number;
@@ -96,6 +98,7 @@ export function loadAppConfig(
     routingMaxAttempts,
     routingDeadlineMs,
     routingStatsWindowMs: r.int('ROUTING_STATS_WINDOW_SECONDS', 120, 10, 86400) * 1000,
+    routingHealthCacheMs: r.int('ROUTING_HEALTH_CACHE_MS', 250, 0, 10_000),
     circuit: {
       consecutiveFailures: r.int('CIRCUIT_CONSECUTIVE_FAILURES', 5, 1, 1000),
       failureRateThreshold: r.number('CIRCUIT_FAILURE_RATE', 0.5, 0.01, 1),

@@ -33,6 +33,8 @@ export function toProviderRoute(route: RouteDefinition): ProviderRoute {
 export class RoutePlanner {
   private readonly logger = new Logger('Routing');
   private readonly routeIds: string[];
+  /** The shared health, read at most every ROUTING_HEALTH_CACHE_MS instead of on every request. */
+  private cached?: { at: number; health: Map<string, RouteHealth> };
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -78,11 +80,13 @@ export class RoutePlanner {
   /** Counts a call's outcome for scoring and the breaker. A provider's refusal (4xx) says nothing of its health. */
   async recordOutcome(routeId: string, succeeded: boolean, latencyMs: number): Promise<void> {
     try {
-      const moved = await this.health.record(
+      const { moved, health } = await this.health.record(
         { routeId, succeeded, latencyMs },
         this.config.circuit,
         Date.now(),
       );
+      // Our own observations are seen at once; other instances' within the cache's lifetime.
+      this.cached?.health.set(routeId, health);
       if (moved) {
         this.logger.warn({ msg: `circuit ${moved}`, routeId });
         this.metrics.setCircuit(routeId, moved === 'opened' ? 'open' : 'closed');
@@ -93,8 +97,11 @@ export class RoutePlanner {
   }
 
   private async readHealth(now: number): Promise<Map<string, RouteHealth>> {
+    if (this.cached && now - this.cached.at < this.config.routingHealthCacheMs) return this.cached.health;
     try {
-      return await this.health.snapshot(this.routeIds, now);
+      const health = await this.health.snapshot(this.routeIds, now);
+      this.cached = { at: now, health };
+      return health;
     } catch (error) {
       this.logger.warn({ msg: 'route health unavailable; scoring on priors', error: String(error) });
       return new Map();

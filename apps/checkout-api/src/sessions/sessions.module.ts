@@ -17,5 +17,6 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     GetSessionUseCase,
     SessionExpirySweeper,
   ],
+  exports: [SessionRepository],
 })
 export class SessionsModule {}

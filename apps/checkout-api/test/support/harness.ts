@@ -7,8 +7,11 @@ import { createApp } from '../../src/app.factory';
 import { loadAppConfig } from '../../src/config/app-config';
 // Test-only reach into the sibling app: the sandbox runs in-process, still spoken to over real HTTP.
 import { startSandbox } from '../../../provider-sandbox/src/sandbox';
+import { freePort } from './redis-process';
 import { gr4vyKeyPair, TEST_JWT_SECRET } from './tokens';
 import { gr4vyRoute } from './fixtures';
+
+export const TEST_WEBHOOK_SECRET = 'whsec_e2e_0123456789abcdef';
 
 export function requiredEnv(name: string): string {
   const value = process.env[name];
@@ -29,6 +32,8 @@ export interface Harness {
 
 export interface HarnessOptions {
   routes?: Record<string, unknown>[];
+  /** Serve hosted pages at the app's own address (browser tests) instead of http://checkout.test. */
+  realCheckoutBaseUrl?: boolean;
   env?: Record<string, string>;
   sandboxUrl?: string;
 }
@@ -50,6 +55,8 @@ export function baseEnv(gr4vyPrivateKeyPem: string, sandboxUrl: string, routes: 
     GR4VY_ENVIRONMENT: 'sandbox',
     GR4VY_SERVER_URL: sandboxUrl,
     GR4VY_PRIVATE_KEY: gr4vyPrivateKeyPem,
+    GR4VY_SECURE_FIELDS_URL: `${sandboxUrl}/secure-fields/latest/secure-fields.js`,
+    GR4VY_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     STRIPE_API_BASE: sandboxUrl,
     STRIPE_SECRET_KEY: 'sk_test_e2e_default',
     PROVIDERS_CONFIG: writeCatalog(routes),
@@ -66,15 +73,16 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     ? null
     : await startSandbox({ port: 0, gr4vyPublicKeyPem: gr4vy.publicKeyPem });
   const sandboxUrl = options.sandboxUrl ?? (sandbox as { url: string }).url;
+  const port = await freePort();
   const env = {
     ...baseEnv(gr4vy.privateKeyPem, sandboxUrl, options.routes ?? [gr4vyRoute('gr4vy-card')]),
+    ...(options.realCheckoutBaseUrl ? { CHECKOUT_BASE_URL: `http://127.0.0.1:${port}` } : {}),
     ...options.env,
   };
   const app = await createApp(loadAppConfig(env, ADAPTER_DEFINITIONS));
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address() as { port: number };
+  await app.listen({ port, host: '127.0.0.1' });
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url: `http://127.0.0.1:${port}`,
     sandboxUrl,
     app,
     gr4vy,

@@ -5,7 +5,9 @@ import { Gr4vyAdapterConfig, Gr4vyProvider } from './gr4vy.provider';
 
 /**
  * Gr4vy's settings: GR4VY_ID, GR4VY_ENVIRONMENT, GR4VY_SERVER_URL,
- * GR4VY_PRIVATE_KEY_FILE or GR4VY_PRIVATE_KEY, GR4VY_MERCHANT_ACCOUNT_ID.
+ * GR4VY_PRIVATE_KEY_FILE or GR4VY_PRIVATE_KEY, GR4VY_MERCHANT_ACCOUNT_ID; for the hosted
+ * page and payments GR4VY_SECURE_FIELDS_URL, GR4VY_TRANSACTION_INTENT, GR4VY_WEBHOOK_SECRET and
+ * GR4VY_WEBHOOK_TOLERANCE_SECONDS.
  * The adapter is configured when GR4VY_ID or a key is present.
  */
 export const gr4vyAdapter: AdapterDefinition<Gr4vyAdapterConfig> = {
@@ -34,7 +36,22 @@ export const gr4vyAdapter: AdapterDefinition<Gr4vyAdapterConfig> = {
       serverUrl: env.url('GR4VY_SERVER_URL', ['https:', 'http:']),
       privateKeyPem: privateKeyPem ?? '',
       defaultMerchantAccountId: env.string('GR4VY_MERCHANT_ACCOUNT_ID'),
+      secureFieldsUrl: env.url('GR4VY_SECURE_FIELDS_URL', ['https:', 'http:']),
+      transactionIntent: env.oneOf(
+        'GR4VY_TRANSACTION_INTENT',
+        ['authorize', 'capture'] as const,
+        'authorize',
+      ),
+      webhookSecret: webhookSecret(env),
+      webhookToleranceSeconds: env.int('GR4VY_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 3600),
     };
   },
   create: (config) => new Gr4vyProvider(config),
 };
+
+function webhookSecret(env: EnvReader): string | undefined {
+  const secret = env.string('GR4VY_WEBHOOK_SECRET');
+  if (secret !== undefined && Buffer.byteLength(secret) < 16)
+    env.problem('GR4VY_WEBHOOK_SECRET must be at least 16 bytes');
+  return secret;
+}

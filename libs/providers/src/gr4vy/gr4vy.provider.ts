@@ -17,15 +17,23 @@ import { createPrivateKey } from 'node:crypto';
 import { getToken, JWTScope } from '@gr4vy/sdk';
 import { Gr4vyCore } from '@gr4vy/sdk/core';
 import { checkoutSessionsCreate } from '@gr4vy/sdk/funcs/checkoutSessionsCreate';
+import { transactionsCreate } from '@gr4vy/sdk/funcs/transactionsCreate';
+import { transactionsGet } from '@gr4vy/sdk/funcs/transactionsGet';
 import type { HTTPClient } from '@gr4vy/sdk/lib/http';
 import type { RequestOptions } from '@gr4vy/sdk/lib/sdks';
 import {
   CreateProviderSessionCommand,
+  HostedFields,
+  PayHostedSessionCommand,
   PaymentProvider,
   ProviderCallOptions,
   ProviderRoute,
   ProviderSessionResult,
+  TransactionResult,
+  VerifiedWebhook,
+  WebhookRejected,
 } from '../provider.port';
+import { toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
 import { classifyGr4vyFailure, parseGr4vyRouteOptions, toGr4vyCheckoutSessionCreate } from './gr4vy.mapper';
 import { Gr4vyTokenCache, Gr4vyTokenSigner } from './gr4vy.token-cache';
 
@@ -42,6 +50,14 @@ export type Gr4vyAdapterConfig = {
   defaultMerchantAccountId?: string;
   /** Lifetime of the signed bearer tokens. Default 300. */
   tokenTtlSeconds?: number;
+  /** Secure Fields script for the hosted page; default: Gr4vy's CDN for the instance. */
+  secureFieldsUrl?: string;
+  /** `intent` of the transactions created from the hosted page. Default authorize. */
+  transactionIntent?: 'authorize' | 'capture';
+  /** HMAC secret of Gr4vy webhooks; webhooks are refused while unset. */
+  webhookSecret?: string;
+  /** Accepted clock difference of a webhook's timestamp. Default 300. */
+  webhookToleranceSeconds?: number;
 };
 
 /** Test seams; production code passes none of these. */
@@ -54,8 +70,11 @@ export interface Gr4vyProviderDeps {
   now?: () => number;
 }
 
-/** The narrowest scope that can create a checkout session (and all this adapter does). */
+/** The narrowest scope that can create a checkout session. */
 export const GR4VY_SCOPES: readonly string[] = [JWTScope.CheckoutSessionsWrite];
+/** Each operation signs with only the scope it needs. */
+const PAY_SCOPES = [JWTScope.TransactionsWrite];
+const READ_SCOPES = [JWTScope.TransactionsRead];
 
 const DEFAULT_TOKEN_TTL_SECONDS = 300;
 const MIN_TOKEN_TTL_SECONDS = 30;
@@ -75,9 +94,11 @@ class Gr4vyDeadlineExceeded extends Error {
 
 export class Gr4vyProvider extends PaymentProvider {
   readonly kind = 'gr4vy';
-  /** The one SDK client (the minimal client the SDK's standalone functions take). */
+  /** SDK clients (the minimal client the SDK's standalone functions take), one per scope set. */
   private readonly client: Gr4vyCore;
   private readonly tokens: Gr4vyTokenCache;
+  private readonly payments: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
+  private readonly reads: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
 
   constructor(
     private readonly config: Gr4vyAdapterConfig,
@@ -85,23 +106,29 @@ export class Gr4vyProvider extends PaymentProvider {
   ) {
     super();
     assertValidConfig(config);
-    this.tokens = new Gr4vyTokenCache({
-      privateKeyPem: config.privateKeyPem,
-      scopes: [...GR4VY_SCOPES],
-      ttlSeconds: config.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
-      sign: deps.signToken ?? defaultSigner,
-      now: deps.now,
-    });
-    this.client = new Gr4vyCore({
-      server: config.environment,
-      id: config.gr4vyId,
-      serverURL: config.serverUrl,
-      merchantAccountId: config.defaultMerchantAccountId,
-      // Called by the SDK before every request: returns the cached token.
-      bearerAuth: () => this.tokens.get(),
-      retryConfig: { strategy: 'none' },
-      httpClient: deps.httpClient,
-    });
+    const makeClient = (scopes: string[]) => {
+      const tokens = new Gr4vyTokenCache({
+        privateKeyPem: config.privateKeyPem,
+        scopes,
+        ttlSeconds: config.tokenTtlSeconds ?? DEFAULT_TOKEN_TTL_SECONDS,
+        sign: deps.signToken ?? defaultSigner,
+        now: deps.now,
+      });
+      const client = new Gr4vyCore({
+        server: config.environment,
+        id: config.gr4vyId,
+        serverURL: config.serverUrl,
+        merchantAccountId: config.defaultMerchantAccountId,
+        // Called by the SDK before every request: returns the cached token.
+        bearerAuth: () => tokens.get(),
+        retryConfig: { strategy: 'none' },
+        httpClient: deps.httpClient,
+      });
+      return { client, tokens };
+    };
+    ({ client: this.client, tokens: this.tokens } = makeClient([...GR4VY_SCOPES]));
+    this.payments = makeClient(PAY_SCOPES);
+    this.reads = makeClient(READ_SCOPES);
   }
 
   validateRouteOptions(route: ProviderRoute): void {
@@ -138,6 +165,111 @@ export class Gr4vyProvider extends PaymentProvider {
     } catch (error) {
       const failure = classifyGr4vyFailure(error, { timedOut: deadline.timedOut() });
       if (failure.providerStatus === 401) this.tokens.invalidate();
+      throw failure;
+    } finally {
+      deadline.dispose();
+    }
+  }
+
+  override hostedFields(_route: ProviderRoute, providerSessionId: string): HostedFields {
+    const scriptUrl =
+      this.config.secureFieldsUrl ??
+      `https://cdn.${this.config.environment === 'sandbox' ? 'sandbox.' : ''}${this.config.gr4vyId}.gr4vy.app/secure-fields/latest/secure-fields.js`;
+    const scriptOrigin = new URL(scriptUrl).origin;
+    const apiOrigin = this.config.serverUrl
+      ? new URL(this.config.serverUrl).origin
+      : `https://api.${this.config.environment === 'sandbox' ? 'sandbox.' : ''}${this.config.gr4vyId}.gr4vy.app`;
+    return {
+      scriptUrl,
+      attributes: {
+        gr4vyId: this.config.gr4vyId,
+        environment: this.config.environment,
+        sessionId: providerSessionId,
+      },
+      scriptOrigins: [scriptOrigin],
+      connectOrigins: [...new Set([scriptOrigin, apiOrigin])],
+      frameOrigins: [scriptOrigin],
+    };
+  }
+
+  override async pay(
+    command: PayHostedSessionCommand,
+    options: ProviderCallOptions,
+  ): Promise<TransactionResult> {
+    const route = parseGr4vyRouteOptions(command.route);
+    const merchantAccountId = route.merchantAccountId ?? this.config.defaultMerchantAccountId;
+    const transaction = await this.invoke(
+      this.payments.tokens,
+      options,
+      command.requestId,
+      (requestOptions) =>
+        transactionsCreate(
+          this.payments.client,
+          {
+            amount: command.amountMinor,
+            currency: command.currency,
+            paymentMethod: {
+              method: 'checkout-session',
+              id: command.providerSessionId,
+              redirectUrl: command.returnUrl,
+            },
+            externalIdentifier: command.orderReference,
+            intent: this.config.transactionIntent ?? 'authorize',
+            paymentServiceId: route.paymentServiceId,
+          },
+          merchantAccountId,
+          command.idempotencyKey,
+          undefined,
+          requestOptions,
+        ),
+    );
+    return toTransactionResult(transaction);
+  }
+
+  override async getTransaction(
+    transactionId: string,
+    options: ProviderCallOptions,
+  ): Promise<TransactionResult> {
+    const transaction = await this.invoke(this.reads.tokens, options, undefined, (requestOptions) =>
+      transactionsGet(this.reads.client, transactionId, this.config.defaultMerchantAccountId, requestOptions),
+    );
+    return toTransactionResult(transaction);
+  }
+
+  override verifyWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    now: Date,
+  ): VerifiedWebhook {
+    if (!this.config.webhookSecret) throw new WebhookRejected('not_configured');
+    return verifyGr4vyWebhook(
+      headers,
+      rawBody,
+      now,
+      this.config.webhookSecret,
+      this.config.webhookToleranceSeconds ?? 300,
+    );
+  }
+
+  /** One SDK call under the deadline, with the same failure classification as createSession. */
+  private async invoke<T>(
+    tokens: Gr4vyTokenCache,
+    options: ProviderCallOptions,
+    requestId: string | undefined,
+    call: (requestOptions: RequestOptions) => Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
+  ): Promise<T> {
+    const deadline = startDeadline(options.signal, options.timeoutMs);
+    try {
+      const headers: Record<string, string> = {};
+      if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) headers['X-Request-Id'] = requestId;
+      const pending = call({ signal: deadline.signal, retries: { strategy: 'none' }, headers });
+      pending.catch(() => undefined); // see the file header: avoids the SDK's unhandled rejection
+      const result = await Promise.race([pending, deadline.aborted]);
+      if (!result.ok) throw result.error;
+      return result.value;
+    } catch (error) {
+      const failure = classifyGr4vyFailure(error, { timedOut: deadline.timedOut() });
+      if (failure.providerStatus === 401) tokens.invalidate();
       throw failure;
     } finally {
       deadline.dispose();

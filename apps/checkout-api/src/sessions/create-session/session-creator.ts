@@ -6,6 +6,7 @@ import { ScoredCandidate } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { failClosed } from '../../infrastructure/availability';
 import { MetricsService } from '../../observability/metrics.service';
+import { callProvider } from '../../providers/provider-call';
 import { ProviderRegistry } from '../../providers/provider-registry';
 import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
 import { ProviderAttempt, RoutingCandidateRecord, Session } from '../domain/session';
@@ -16,8 +17,6 @@ export type CreationOutcome =
   | { kind: 'created'; session: Session }
   /** The same key was used before (found in Postgres): replay that session or refuse the mismatch. */
   | { kind: 'existing'; session: Session };
-
-class AttemptTimeout extends Error {}
 
 /**
  * Creates a session exactly once per (merchant, key) in Postgres: routes the
@@ -135,7 +134,7 @@ export class SessionCreator {
       };
       const started = performance.now();
       try {
-        const result = await withTimeout(timeoutMs, (signal) =>
+        const result = await callProvider(timeoutMs, (callOptions) =>
           adapter.createSession(
             {
               sessionId,
@@ -158,7 +157,7 @@ export class SessionCreator {
               requestId: command.requestId,
               route: toProviderRoute(route),
             },
-            { signal, timeoutMs },
+            callOptions,
           ),
         );
         const latencyMs = elapsed(started);
@@ -167,7 +166,7 @@ export class SessionCreator {
         await this.planner.recordOutcome(route.id, true, latencyMs);
         return { candidate, ...result };
       } catch (error) {
-        const failure = asProviderError(error);
+        const failure = error as ProviderError;
         const latencyMs = elapsed(started);
         attempts.push({
           ...base,
@@ -227,37 +226,6 @@ function attemptsExhausted(attempts: ProviderAttempt[]): DomainError {
     return new DomainError('PROVIDER_TIMEOUT', details);
   }
   return new DomainError('PROVIDER_UNAVAILABLE', details);
-}
-
-function asProviderError(error: unknown): ProviderError {
-  if (error instanceof ProviderError) return error;
-  if (error instanceof AttemptTimeout) return new ProviderError('timeout', 'provider call timed out');
-  return new ProviderError(
-    'network',
-    error instanceof Error ? error.message : 'provider call failed',
-    undefined,
-    undefined,
-    {
-      cause: error,
-    },
-  );
-}
-
-/** Bounds a provider call even when an adapter ignores its abort signal. */
-async function withTimeout<T>(timeoutMs: number, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      controller.abort();
-      reject(new AttemptTimeout());
-    }, timeoutMs);
-  });
-  try {
-    return await Promise.race([call(controller.signal), timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 function providerIdempotencyKey(command: CreateSessionCommand, routeId: string, attemptNo: number): string {

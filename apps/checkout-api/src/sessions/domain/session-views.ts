@@ -40,6 +40,15 @@ export function sessionDetailView(session: Session, now: Date) {
       score: session.routingScore,
       candidates: session.routingCandidates,
     },
+    payment: session.payment
+      ? {
+          transactionId: session.payment.transactionId,
+          transactionStatus: session.payment.providerStatus,
+          declineReason: session.payment.declineReason,
+          completedAt: session.payment.completedAt?.toISOString(),
+          failedAt: session.payment.failedAt?.toISOString(),
+        }
+      : undefined,
     expiresAt: session.expiresAt.toISOString(),
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),

@@ -1,5 +1,14 @@
 import { ProviderAttempt, Session } from './session';
 
+/** A transaction's state as the provider reported it, in our terms. */
+export interface PaymentUpdate {
+  transactionId: string;
+  providerStatus: string;
+  /** The session status this outcome leads to; null while the payment is still open. */
+  transition: 'COMPLETED' | 'FAILED' | null;
+  declineReason?: string;
+}
+
 export interface CreateLookup {
   /** The session already created under this idempotency key, if any. */
   byKey?: Session;
@@ -33,6 +42,30 @@ export abstract class SessionRepository {
 
   /** Marks this session EXPIRED if it is still PENDING and past its expiry. */
   abstract markExpired(merchantId: string, id: string, now: Date): Promise<void>;
+
+  /** A session by id alone, for the buyer-facing checkout page (the id is the unguessable capability). */
+  abstract findForCheckout(id: string): Promise<Session | null>;
+
+  /** The session a provider transaction belongs to: by transaction id, or by the provider's session id. */
+  abstract findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null>;
+
+  /**
+   * Applies a payment update monotonically: only a PENDING (or, for money that
+   * was taken, EXPIRED) session moves; COMPLETED and FAILED never regress.
+   */
+  abstract applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null>;
+
+  /** Whether a provider event was already applied. */
+  abstract webhookSeen(adapter: string, eventId: string): Promise<boolean>;
+
+  /** Records the event and applies its update atomically; false when the event was already recorded. */
+  abstract applyWebhook(
+    adapter: string,
+    eventId: string,
+    sessionId: string,
+    update: PaymentUpdate,
+    now: Date,
+  ): Promise<boolean>;
 
   /** Marks up to `limit` PENDING sessions past their expiry as EXPIRED; safe to run on many instances at once. */
   abstract expireDue(now: Date, limit: number): Promise<number>;

@@ -65,7 +65,20 @@ export interface Session {
   expiresAt: Date;
   createdAt: Date;
   updatedAt: Date;
+  payment?: SessionPayment;
 }
+
+/** The transaction that pays the session, as last known. */
+export interface SessionPayment {
+  transactionId?: string;
+  providerStatus?: string;
+  declineReason?: string;
+  completedAt?: Date;
+  failedAt?: Date;
+}
+
+/** What a transaction outcome does to a session: only PENDING moves; a final status never regresses. */
+export type PaymentTransition = 'COMPLETED' | 'FAILED' | null;
 
 /** A PENDING session past its expiry is EXPIRED, whether or not the sweep has marked it yet. */
 export function effectiveStatus(session: Pick<Session, 'status' | 'expiresAt'>, now: Date): SessionStatus {

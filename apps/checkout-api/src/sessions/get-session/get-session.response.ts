@@ -29,6 +29,15 @@ class RoutingDetailDto extends RoutingSummaryDto {
   @ApiProperty({ type: [RoutingCandidateDto] }) candidates!: RoutingCandidateDto[];
 }
 
+class PaymentDto {
+  @ApiPropertyOptional() transactionId?: string;
+  @ApiPropertyOptional({ example: 'capture_succeeded', description: 'The provider’s transaction status' })
+  transactionStatus?: string;
+  @ApiPropertyOptional() declineReason?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
+  @ApiPropertyOptional({ format: 'date-time' }) failedAt?: string;
+}
+
 /** 200 body of GET /api/v1/sessions/:sessionId. */
 export class SessionDetailDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
@@ -41,6 +50,8 @@ export class SessionDetailDto {
   @ApiProperty({ type: AmountDto }) amount!: AmountDto;
   @ApiProperty({ type: [OrderItemDto] }) orderItems!: OrderItemDto[];
   @ApiProperty({ type: RoutingDetailDto }) routing!: RoutingDetailDto;
+  @ApiPropertyOptional({ type: PaymentDto, description: 'The paying transaction, once there is one' })
+  payment?: PaymentDto;
   @ApiProperty({ format: 'date-time' }) expiresAt!: string;
   @ApiProperty({ format: 'date-time' }) createdAt!: string;
   @ApiProperty({ format: 'date-time' }) updatedAt!: string;

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { DomainError } from '@app/common';
+import { DomainError, isUuid } from '@app/common';
 import { failClosed } from '../../infrastructure/availability';
 import { effectiveStatus } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { sessionDetailView } from '../domain/session-views';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 @Injectable()
 export class GetSessionUseCase {
@@ -13,7 +11,7 @@ export class GetSessionUseCase {
 
   /** The merchant's own session; another merchant's is indistinguishable from a missing one. */
   async execute(merchantId: string, sessionId: string) {
-    if (!UUID.test(sessionId)) throw new DomainError('NOT_FOUND');
+    if (!isUuid(sessionId)) throw new DomainError('NOT_FOUND');
     const session = await failClosed(() => this.sessions.findById(merchantId, sessionId.toLowerCase()));
     if (!session) throw new DomainError('NOT_FOUND');
     const now = new Date();

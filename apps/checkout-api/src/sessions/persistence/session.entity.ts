@@ -30,4 +30,9 @@ export class SessionEntity {
   @Column({ name: 'expires_at', type: 'timestamptz' }) expiresAt!: Date;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt!: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
+  @Column({ name: 'transaction_id', type: 'varchar', nullable: true }) transactionId!: string | null;
+  @Column({ name: 'transaction_status', type: 'varchar', nullable: true }) transactionStatus!: string | null;
+  @Column({ name: 'decline_reason', type: 'varchar', nullable: true }) declineReason!: string | null;
+  @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true }) failedAt!: Date | null;
 }

@@ -38,6 +38,15 @@ export function toSession(row: SessionEntity): Session {
     expiresAt: new Date(row.expiresAt),
     createdAt: new Date(row.createdAt),
     updatedAt: new Date(row.updatedAt),
+    payment: row.transactionId
+      ? {
+          transactionId: row.transactionId,
+          providerStatus: row.transactionStatus ?? undefined,
+          declineReason: row.declineReason ?? undefined,
+          completedAt: row.completedAt ? new Date(row.completedAt) : undefined,
+          failedAt: row.failedAt ? new Date(row.failedAt) : undefined,
+        }
+      : undefined,
   };
 }
 

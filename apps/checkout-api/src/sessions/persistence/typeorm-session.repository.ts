@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
 import { ProviderAttempt, Session } from '../domain/session';
-import { CreateLookup, InsertOutcome, SessionRepository } from '../domain/session.repository';
+import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
 import { ProviderAttemptEntity } from './provider-attempt.entity';
 import { SessionEntity } from './session.entity';
 import {
@@ -11,6 +11,22 @@ import {
   toAttempt,
   toSession,
 } from './session.mapper';
+
+/* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
+ * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
+const APPLY_PAYMENT = `
+UPDATE checkout_sessions SET
+  transaction_id     = COALESCE(transaction_id, $2),
+  transaction_status = CASE WHEN status IN ('PENDING', 'EXPIRED') THEN $3 ELSE transaction_status END,
+  status = CASE
+    WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN 'COMPLETED'
+    WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN 'FAILED'
+    ELSE status END,
+  decline_reason = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $5 ELSE decline_reason END,
+  completed_at = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN $6 ELSE completed_at END,
+  failed_at = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $6 ELSE failed_at END,
+  updated_at = $6
+WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)`;
 
 const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
 const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
@@ -130,6 +146,66 @@ export class TypeOrmSessionRepository extends SessionRepository {
        WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
       [merchantId, id, now],
     );
+  }
+
+  async findForCheckout(id: string): Promise<Session | null> {
+    const row = await this.sessions.findOneBy({ id });
+    return row ? toSession(row) : null;
+  }
+
+  async findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
+    const where: FindOptionsWhere<SessionEntity>[] = [{ transactionId }];
+    if (providerSessionId) where.push({ providerSessionId });
+    const row = await this.sessions.findOne({ where });
+    return row ? toSession(row) : null;
+  }
+
+  async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
+    await this.applyWith(this.dataSource.manager, sessionId, update, now);
+    return this.findForCheckout(sessionId);
+  }
+
+  async webhookSeen(adapter: string, eventId: string): Promise<boolean> {
+    const rows = (await this.dataSource.query(
+      'SELECT 1 FROM webhook_events WHERE adapter = $1 AND event_id = $2',
+      [adapter, eventId],
+    )) as unknown[];
+    return rows.length > 0;
+  }
+
+  async applyWebhook(
+    adapter: string,
+    eventId: string,
+    sessionId: string,
+    update: PaymentUpdate,
+    now: Date,
+  ): Promise<boolean> {
+    return this.dataSource.transaction(async (manager) => {
+      const inserted = (await manager.query(
+        `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING RETURNING event_id`,
+        [adapter, eventId, update.transactionId],
+      )) as unknown[];
+      if (inserted.length === 0) return false;
+      await this.applyWith(manager, sessionId, update, now);
+      return true;
+    });
+  }
+
+  private async applyWith(
+    manager: EntityManager,
+    sessionId: string,
+    update: PaymentUpdate,
+    now: Date,
+  ): Promise<void> {
+    await manager.query(APPLY_PAYMENT, [
+      sessionId,
+      update.transactionId,
+      update.providerStatus,
+      update.transition,
+      update.declineReason?.slice(0, 255) ?? null,
+      now,
+    ]);
   }
 
   async expireDue(now: Date, limit: number): Promise<number> {

@@ -1,0 +1,147 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { IdempotencyStore, StoredResponse } from '@app/idempotency';
+import { ProviderError, TransactionResult } from '@app/providers';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { failClosed } from '../../infrastructure/availability';
+import { callProvider } from '../../providers/provider-call';
+import { effectiveStatus, Session } from '../../sessions/domain/session';
+import { SessionRepository } from '../../sessions/domain/session.repository';
+import { CheckoutContext, CheckoutSessionLoader } from '../checkout-session.loader';
+import { paymentUpdate, withSessionId } from '../payment-outcome';
+
+const PAY_SCOPE = 'pay';
+const PAY_FINGERPRINT = 'pay';
+
+export interface PayResult extends StoredResponse {
+  replayed: boolean;
+}
+
+/**
+ * The hosted page's submit: creates the provider transaction for the session,
+ * with the amount and currency of our stored session (never the browser's), at
+ * most once per session — a claim serialises concurrent submits and the
+ * provider's idempotency key makes a retry safe — then records the outcome and
+ * tells the page where to send the buyer.
+ */
+@Injectable()
+export class PaySessionUseCase {
+  private readonly logger = new Logger('PaySession');
+
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly sessions: SessionRepository,
+    private readonly loader: CheckoutSessionLoader,
+    private readonly idempotency: IdempotencyStore,
+  ) {}
+
+  async execute(sessionId: string, requestId?: string): Promise<PayResult> {
+    const context = await this.loader.load(sessionId);
+    if (!context) throw new DomainError('NOT_FOUND');
+    const { session } = context;
+    const owner = randomUUID();
+    const claim = await failClosed(() =>
+      this.idempotency.claim({
+        scope: PAY_SCOPE,
+        key: session.id,
+        fingerprint: PAY_FINGERPRINT,
+        owner,
+        leaseMs: this.config.idempotencyLeaseMs,
+      }),
+    );
+    if (claim.kind === 'completed') return { ...claim.response, replayed: true };
+    if (claim.kind !== 'claimed') {
+      throw new DomainError(
+        'IDEMPOTENCY_KEY_IN_USE',
+        { reason: 'This payment is already being processed' },
+        { 'Retry-After': '1' },
+      );
+    }
+    try {
+      const response = await this.payOnce(context, requestId);
+      await this.idempotency
+        .complete(PAY_SCOPE, session.id, owner, response, this.config.idempotencyTtlSeconds)
+        .catch((error: unknown) =>
+          this.logger.warn({ msg: 'could not store pay response', error: String(error) }),
+        );
+      return { ...response, replayed: false };
+    } catch (error) {
+      await this.idempotency.release(PAY_SCOPE, session.id, owner).catch(() => false);
+      throw error;
+    }
+  }
+
+  private async payOnce(
+    { session, route, adapter }: CheckoutContext,
+    requestId?: string,
+  ): Promise<StoredResponse> {
+    const status = effectiveStatus(session, new Date());
+    // Only a PENDING session is paid; anything else is refused without calling the provider.
+    if (status !== 'PENDING') {
+      throw new DomainError('SESSION_NOT_PAYABLE', {
+        status,
+        redirectUrl: buyerDestination(session, this.config.checkoutBaseUrl),
+      });
+    }
+    if (!route || !adapter || !adapter.hostedFields(route, session.providerSessionId))
+      throw new DomainError('NOT_FOUND');
+    let result: TransactionResult;
+    try {
+      result = await callProvider(this.config.providerTimeoutMs, (options) =>
+        adapter.pay(
+          {
+            sessionId: session.id,
+            providerSessionId: session.providerSessionId,
+            orderReference: session.orderReference,
+            currency: session.currency,
+            amountMinor: session.totalMinor,
+            idempotencyKey: `pay_${createHash('sha256').update(`pay\n${session.id}`).digest('hex').slice(0, 48)}`,
+            returnUrl: `${this.config.checkoutBaseUrl}/checkout/${session.id}/return`,
+            requestId,
+            route,
+          },
+          options,
+        ),
+      );
+    } catch (error) {
+      const failure = error as ProviderError;
+      this.logger.warn({
+        msg: 'payment call failed',
+        routeId: route.id,
+        kind: failure.kind,
+        reason: failure.message,
+      });
+      throw new DomainError(
+        failure.kind === 'timeout'
+          ? 'PROVIDER_TIMEOUT'
+          : failure.retryable
+            ? 'PROVIDER_UNAVAILABLE'
+            : 'PROVIDER_REJECTED',
+      );
+    }
+    const updated = await failClosed(() =>
+      this.sessions.applyPayment(session.id, paymentUpdate(result), new Date()),
+    );
+    return { status: 200, headers: {}, body: this.answer(updated ?? session, result) };
+  }
+
+  private answer(session: Session, result: TransactionResult) {
+    if (result.outcome === 'approval_required' && result.approvalUrl) {
+      return { status: 'PENDING', redirectUrl: result.approvalUrl };
+    }
+    return { status: session.status, redirectUrl: buyerDestination(session, this.config.checkoutBaseUrl) };
+  }
+}
+
+/** Where the buyer goes once the session has an outcome: the merchant's page, or ours when it gave none. */
+export function buyerDestination(session: Session, checkoutBaseUrl: string): string {
+  const own = `${checkoutBaseUrl}/checkout/${session.id}`;
+  if (session.status === 'COMPLETED') {
+    return session.redirectUrls?.success ? withSessionId(session.redirectUrls.success, session.id) : own;
+  }
+  if (session.status === 'FAILED') {
+    return session.redirectUrls?.failure ? withSessionId(session.redirectUrls.failure, session.id) : own;
+  }
+  return own;
+}
