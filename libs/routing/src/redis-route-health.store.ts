@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { breakerTransition, BreakerPolicy, circuitState, RouteHealth } from './circuit-breaker';
-import { CallOutcome, RouteHealthStore } from './route-health.port';
+import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
 /** How many buckets make the sliding window. */
 export const WINDOW_BUCKETS = 10;
@@ -44,7 +44,7 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {s, f, consec, redis.call('HGET', KEYS[1], 'opened') or ''}
+return {s, f, consec, redis.call('HGET', KEYS[1], 'opened') or '', redis.call('HGET', KEYS[1], 'lat') or ''}
 `;
 
 interface RouteHealthCommands {
@@ -56,7 +56,7 @@ interface RouteHealthCommands {
     latency: string,
     alpha: string,
     ttlMs: string,
-  ): Promise<[number, number, number, string]>;
+  ): Promise<[number, number, number, string, string]>;
 }
 
 export function routeHealthKey(routeId: string): string {
@@ -97,13 +97,9 @@ export class RedisRouteHealthStore extends RouteHealthStore {
     return health;
   }
 
-  async record(
-    outcome: CallOutcome,
-    policy: BreakerPolicy,
-    now: number,
-  ): Promise<'opened' | 'closed' | null> {
+  async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
     const key = routeHealthKey(outcome.routeId);
-    const [s, f, consec, opened] = await this.commands.routeRecord(
+    const [s, f, consec, opened, latency] = await this.commands.routeRecord(
       key,
       String(this.bucketOf(now)),
       String(WINDOW_BUCKETS),
@@ -112,23 +108,30 @@ export class RedisRouteHealthStore extends RouteHealthStore {
       String(LATENCY_EWMA_ALPHA),
       String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
     );
-    const before = circuitState({ openedAt: opened === '' ? undefined : Number(opened) }, policy, now);
+    const openedAt = opened === '' ? undefined : Number(opened);
+    const health: RouteHealth = {
+      windowSuccesses: s,
+      windowFailures: f,
+      consecutiveFailures: consec,
+      latencyEwmaMs: latency === '' ? undefined : Number(latency),
+      openedAt,
+    };
     const transition = breakerTransition(
-      before,
-      { windowSuccesses: s, windowFailures: f, consecutiveFailures: consec },
+      circuitState({ openedAt }, policy, now),
+      health,
       outcome.succeeded,
       policy,
     );
     if (transition === 'open') {
       await this.redis.hset(key, 'opened', String(now));
-      return 'opened';
+      return { moved: 'opened', health: { ...health, openedAt: now } };
     }
     if (transition === 'close') {
       // A recovered route starts a fresh window: the failures that opened it are behind it.
       await this.redis.del(key, probeKey(outcome.routeId));
-      return 'closed';
+      return { moved: 'closed', health: { windowSuccesses: 0, windowFailures: 0, consecutiveFailures: 0 } };
     }
-    return null;
+    return { moved: null, health };
   }
 
   async acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {

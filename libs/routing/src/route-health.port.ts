@@ -1,5 +1,10 @@
 import { BreakerPolicy, RouteHealth } from './circuit-breaker';
 
+export interface RecordedOutcome {
+  moved: 'opened' | 'closed' | null;
+  health: RouteHealth;
+}
+
 export interface CallOutcome {
   routeId: string;
   succeeded: boolean;
@@ -12,12 +17,8 @@ export interface CallOutcome {
  */
 export abstract class RouteHealthStore {
   abstract snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>>;
-  /** Counts one call, then applies the breaker's transition; returns the state it moved to, if any. */
-  abstract record(
-    outcome: CallOutcome,
-    policy: BreakerPolicy,
-    now: number,
-  ): Promise<'opened' | 'closed' | null>;
+  /** Counts one call, then applies the breaker's transition; returns the route's health after it, and the move, if any. */
+  abstract record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome>;
   /** Takes the single probe slot of a half-open route; false when another caller holds it. */
   abstract acquireProbe(routeId: string, leaseMs: number): Promise<boolean>;
 }
