@@ -19,7 +19,7 @@ import { Gr4vyCore } from '@gr4vy/sdk/core';
 import { checkoutSessionsCreate } from '@gr4vy/sdk/funcs/checkoutSessionsCreate';
 import { transactionsCreate } from '@gr4vy/sdk/funcs/transactionsCreate';
 import { transactionsGet } from '@gr4vy/sdk/funcs/transactionsGet';
-import type { HTTPClient } from '@gr4vy/sdk/lib/http';
+import { HTTPClient } from '@gr4vy/sdk/lib/http';
 import type { RequestOptions } from '@gr4vy/sdk/lib/sdks';
 import {
   CreateProviderSessionCommand,
@@ -33,6 +33,7 @@ import {
   VerifiedWebhook,
   WebhookRejected,
 } from '../provider.port';
+import { keepAliveFetcher } from './gr4vy.fetcher';
 import { toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
 import { classifyGr4vyFailure, parseGr4vyRouteOptions, toGr4vyCheckoutSessionCreate } from './gr4vy.mapper';
 import { Gr4vyTokenCache, Gr4vyTokenSigner } from './gr4vy.token-cache';
@@ -99,6 +100,7 @@ export class Gr4vyProvider extends PaymentProvider {
   private readonly tokens: Gr4vyTokenCache;
   private readonly payments: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
   private readonly reads: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
+  private readonly fetcher = keepAliveFetcher();
 
   constructor(
     private readonly config: Gr4vyAdapterConfig,
@@ -106,6 +108,7 @@ export class Gr4vyProvider extends PaymentProvider {
   ) {
     super();
     assertValidConfig(config);
+    const httpClient = deps.httpClient ?? new HTTPClient({ fetcher: this.fetcher });
     const makeClient = (scopes: string[]) => {
       const tokens = new Gr4vyTokenCache({
         privateKeyPem: config.privateKeyPem,
@@ -122,7 +125,7 @@ export class Gr4vyProvider extends PaymentProvider {
         // Called by the SDK before every request: returns the cached token.
         bearerAuth: () => tokens.get(),
         retryConfig: { strategy: 'none' },
-        httpClient: deps.httpClient,
+        httpClient,
       });
       return { client, tokens };
     };
@@ -169,6 +172,10 @@ export class Gr4vyProvider extends PaymentProvider {
     } finally {
       deadline.dispose();
     }
+  }
+
+  override async close(): Promise<void> {
+    this.fetcher.close();
   }
 
   override hostedFields(_route: ProviderRoute, providerSessionId: string): HostedFields {

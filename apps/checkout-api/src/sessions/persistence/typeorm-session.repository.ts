@@ -28,6 +28,11 @@ UPDATE checkout_sessions SET
   updated_at = $6
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)`;
 
+const LOOKUP_FOR_CREATE = `
+SELECT ${[...SESSION_INSERT_COLUMNS, 'transaction_id', 'transaction_status', 'decline_reason', 'completed_at', 'failed_at'].map((column) => `${column} AS "${column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}"`).join(', ')}
+FROM checkout_sessions
+WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
+
 const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
 const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
 
@@ -69,12 +74,12 @@ export class TypeOrmSessionRepository extends SessionRepository {
     orderReference: string,
     now: Date,
   ): Promise<CreateLookup> {
-    const rows = await this.sessions.find({
-      where: [
-        { merchantId, idempotencyKey },
-        { merchantId, orderReference, status: 'PENDING' },
-      ],
-    });
+    // Hot path: one plain statement, columns aliased to the entity's fields (no query builder).
+    const rows = (await this.dataSource.query(LOOKUP_FOR_CREATE, [
+      merchantId,
+      idempotencyKey,
+      orderReference,
+    ])) as SessionEntity[];
     const lookup: CreateLookup = {};
     for (const row of rows.map(toSession)) {
       if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
