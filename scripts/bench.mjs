@@ -268,42 +268,10 @@ function startSampler(rssPids, cpuTargets) {
 // The request under test
 // ---------------------------------------------------------------------------
 
-/** README's example order (start-local's, with a shipping address): 140.76 AUD = 1 × 119 + 9.95 + 11.81. */
+/** The Sessions API's documented example order (config/example-order.json): 140.76 AUD = 1 × 119 + 9.95 + 11.81. */
 const ORDER = {
+  ...JSON.parse(fs.readFileSync(path.join(ROOT, 'config/example-order.json'), 'utf8')),
   orderReference: '__ORDER_REFERENCE__',
-  paymentMethod: 'card',
-  currency: 'AUD',
-  locale: 'en_AU',
-  amount: { total: 140.76, shipping: 9.95, tax: 11.81 },
-  orderItems: [{ name: 'Wireless Headphones', sku: 'WH-100', quantity: 1, unitPrice: 119 }],
-  customer: {
-    firstName: 'Jane',
-    lastName: 'Smith',
-    email: 'jane.smith@example.com',
-    phone: '+61412345678',
-    billingAddress: {
-      line1: '123 Collins Street',
-      line2: 'Level 5',
-      city: 'Melbourne',
-      state: 'VIC',
-      postalCode: '3000',
-      country: 'AU',
-    },
-    shippingAddress: {
-      line1: '123 Collins Street',
-      line2: 'Level 5',
-      city: 'Melbourne',
-      state: 'VIC',
-      postalCode: '3000',
-      country: 'AU',
-    },
-  },
-  shipping: { type: 'express', method: 'aus_post' },
-  additionalInformation: { campaignId: 'summer-sale-2024', referralCode: 'REF-ABC' },
-  redirectUrls: {
-    success: 'https://merchant.example.com/checkout/success',
-    failure: 'https://merchant.example.com/checkout/failure',
-  },
 };
 const [BODY_HEAD, BODY_TAIL] = JSON.stringify(ORDER).split('__ORDER_REFERENCE__');
 
