@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ApiProcess } from './support/api-process';
 import { closeDb, db, sessionRows } from './support/db';
 import { sessionBody } from './support/fixtures';
-import { baseEnv, Harness, requiredEnv, sandboxAdmin, startHarness } from './support/harness';
+import { Harness, requiredEnv, sandboxAdmin, startHarness, processEnv } from './support/harness';
 import { merchantToken } from './support/tokens';
 
 type Body = Record<string, unknown>;
@@ -196,22 +196,8 @@ describe('idempotency: exactly-once session creation', () => {
   });
 
   describe('across processes', () => {
-    const processEnv = (extra: Record<string, string> = {}) => ({
-      ...baseEnv(h.gr4vy.privateKeyPem, h.sandboxUrl, [
-        {
-          id: 'gr4vy-card',
-          adapter: 'gr4vy',
-          enabled: true,
-          paymentMethods: ['card'],
-          currencies: ['AUD'],
-          options: {},
-        },
-      ]),
-      ...extra,
-    });
-
     it('two instances on the same Redis and Postgres, hit concurrently with one key, make one provider call', async () => {
-      const [a, b] = await Promise.all([ApiProcess.start(processEnv()), ApiProcess.start(processEnv())]);
+      const [a, b] = await Promise.all([ApiProcess.start(processEnv(h)), ApiProcess.start(processEnv(h))]);
       try {
         await sandboxAdmin.fault(h.sandboxUrl, { provider: 'gr4vy', mode: 'latency', latencyMs: 200 });
         const body = sessionBody();
@@ -231,7 +217,11 @@ describe('idempotency: exactly-once session creation', () => {
 
     it('crash: a claim left by a dead process lapses with its lease, then a retry succeeds exactly once', async () => {
       const crashing = await ApiProcess.start(
-        processEnv({ ROUTING_DEADLINE_MS: '1000', PROVIDER_TIMEOUT_MS: '900', IDEMPOTENCY_LEASE_MS: '2500' }),
+        processEnv(h, {
+          ROUTING_DEADLINE_MS: '1000',
+          PROVIDER_TIMEOUT_MS: '900',
+          IDEMPOTENCY_LEASE_MS: '2500',
+        }),
       );
       const body = sessionBody();
       const key = randomUUID();

@@ -4,7 +4,7 @@ import request from 'supertest';
 import { ApiProcess } from './support/api-process';
 import { closeDb, db } from './support/db';
 import { sessionBody } from './support/fixtures';
-import { baseEnv, Harness, requiredEnv, sandboxAdmin, startHarness } from './support/harness';
+import { Harness, requiredEnv, sandboxAdmin, startHarness, processEnv } from './support/harness';
 import { merchantToken, TEST_JWT_SECRET } from './support/tokens';
 import { SessionExpirySweeper } from '../src/sessions/expire-sessions/session-expiry.sweeper';
 
@@ -153,22 +153,8 @@ describe('operability', () => {
   });
 
   describe('as a process', () => {
-    const processEnv = (extra: Record<string, string> = {}) => ({
-      ...baseEnv(h.gr4vy.privateKeyPem, h.sandboxUrl, [
-        {
-          id: 'gr4vy-card',
-          adapter: 'gr4vy',
-          enabled: true,
-          paymentMethods: ['card'],
-          currencies: ['AUD'],
-          options: {},
-        },
-      ]),
-      ...extra,
-    });
-
     it('logs JSON lines with the request id and none of the secrets or personal data', async () => {
-      const api = await ApiProcess.start(processEnv({ LOG_LEVEL: 'debug' }));
+      const api = await ApiProcess.start(processEnv(h, { LOG_LEVEL: 'debug' }));
       try {
         const body = sessionBody();
         const requestId = `trace-${randomUUID()}`;
@@ -226,7 +212,7 @@ describe('operability', () => {
     });
 
     it('on SIGTERM under load answers every accepted request in full, leaves no claim in progress, and exits 0', async () => {
-      const api = await ApiProcess.start(processEnv({ SHUTDOWN_DRAIN_MS: '10000' }));
+      const api = await ApiProcess.start(processEnv(h, { SHUTDOWN_DRAIN_MS: '10000' }));
       await sandboxAdmin.clearRequests(h.sandboxUrl);
       await sandboxAdmin.fault(h.sandboxUrl, { provider: 'gr4vy', mode: 'latency', latencyMs: 400 });
       const send = () =>

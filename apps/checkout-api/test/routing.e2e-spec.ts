@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { db, closeDb } from './support/db';
 import { GR4VY_SERVICE_AU, GR4VY_SERVICE_US, gr4vyRoute, sessionBody } from './support/fixtures';
-import { Harness, requiredEnv, sandboxAdmin, startHarness } from './support/harness';
+import { Harness, requiredEnv, sandboxAdmin, startHarness, resetRouteHealth } from './support/harness';
 import { merchantToken } from './support/tokens';
 
 const GR4VY_SERVICE_BACKUP = '9d1c7b3a-2e4f-4a6b-8c0d-1e2f3a4b5c6d';
@@ -62,7 +62,7 @@ describe('routing: eligibility, scores, failover and circuit breaking', () => {
   beforeEach(async () => {
     // Each test starts with healthy routes: no failures counted, every circuit closed.
     redis ??= new Redis(requiredEnv('REDIS_URL'));
-    await redis.del(...Object.values(ids).flatMap((id) => [`route:{${id}}:health`, `route:{${id}}:probe`]));
+    await resetRouteHealth(redis, Object.values(ids));
     token = await merchantToken(`merchant_${randomUUID()}`);
     await sandboxAdmin.clearFaults(h.sandboxUrl);
     await sandboxAdmin.clearRequests(h.sandboxUrl);

@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import request from 'supertest';
 import { closeDb, db } from './support/db';
 import { GR4VY_SERVICE_AU, gr4vyRoute, sessionBody } from './support/fixtures';
-import { Harness, requiredEnv, sandboxAdmin, startHarness } from './support/harness';
+import { Harness, requiredEnv, sandboxAdmin, startHarness, resetRouteHealth } from './support/harness';
 import { merchantToken } from './support/tokens';
 
 const run = randomUUID().slice(0, 8);
@@ -72,7 +72,7 @@ describe('Stripe Checkout route', () => {
     token = await merchantToken(`merchant_${randomUUID()}`);
     await sandboxAdmin.clearFaults(h.sandboxUrl);
     await sandboxAdmin.clearRequests(h.sandboxUrl);
-    await redis.del(...Object.values(ids).flatMap((id) => [`route:{${id}}:health`, `route:{${id}}:probe`]));
+    await resetRouteHealth(redis, Object.values(ids));
   });
 
   const post = (body: Record<string, unknown>) =>

@@ -1,3 +1,4 @@
 export * from './provider.port';
 export * from './adapter-definition';
 export * from './adapters';
+export * from './route-options';

@@ -124,3 +124,28 @@ export const sandboxAdmin = {
     await fetch(`${sandboxUrl}/__sandbox/requests`, { method: 'DELETE' });
   },
 };
+
+/** Env for a separate service process sharing this harness's sandbox, Redis and Postgres (one AUD Gr4vy route). */
+export function processEnv(h: Harness, extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    ...baseEnv(h.gr4vy.privateKeyPem, h.sandboxUrl, [
+      {
+        id: 'gr4vy-card',
+        adapter: 'gr4vy',
+        enabled: true,
+        paymentMethods: ['card'],
+        currencies: ['AUD'],
+        options: {},
+      },
+    ]),
+    ...extra,
+  };
+}
+
+/** Healthy routes for the next test: no outcomes counted, every circuit closed (state is shared in Redis). */
+export async function resetRouteHealth(
+  redis: { del(...keys: string[]): Promise<number> },
+  routeIds: string[],
+): Promise<void> {
+  await redis.del(...routeIds.flatMap((id) => [`route:{${id}}:health`, `route:{${id}}:probe`]));
+}

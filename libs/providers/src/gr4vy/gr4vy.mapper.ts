@@ -30,6 +30,7 @@ import {
   ProviderError,
   ProviderRoute,
 } from '../provider.port';
+import { knownRouteOptions } from '../route-options';
 
 /** Gr4vy's phone number pattern (E.164), from its OpenAPI `BillingDetails.phone_number`. */
 export const GR4VY_E164_PATTERN = /^\+[1-9]\d{1,14}$/;
@@ -55,14 +56,7 @@ const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['paymentServiceId', 'mer
 
 /** Validates and narrows a route's options; throws an Error naming the route and the option. */
 export function parseGr4vyRouteOptions(route: ProviderRoute): Gr4vyRouteOptions {
-  const options: Record<string, unknown> = route.options ?? {};
-  for (const key of Object.keys(options)) {
-    if (!ROUTE_OPTION_KEYS.has(key)) {
-      throw new Error(
-        `Route "${route.id}": unknown gr4vy option "${key}" (allowed: ${[...ROUTE_OPTION_KEYS].join(', ')})`,
-      );
-    }
-  }
+  const options = knownRouteOptions(route, 'gr4vy', ROUTE_OPTION_KEYS);
   const parsed: Gr4vyRouteOptions = {};
   const { paymentServiceId, merchantAccountId } = options;
   if (paymentServiceId !== undefined) {

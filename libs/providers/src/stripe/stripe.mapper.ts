@@ -5,6 +5,7 @@
  */
 import Stripe from 'stripe';
 import { CreateProviderSessionCommand, ProviderError, ProviderRoute } from '../provider.port';
+import { knownRouteOptions } from '../route-options';
 
 type SessionCreateParams = Stripe.Checkout.SessionCreateParams;
 type LineItem = Stripe.Checkout.SessionCreateParams.LineItem;
@@ -33,14 +34,7 @@ export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 
 /** Validates and narrows a route's options; throws an Error naming the route and the option. */
 export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOptions {
-  const options: Record<string, unknown> = route.options ?? {};
-  for (const key of Object.keys(options)) {
-    if (!ROUTE_OPTION_KEYS.has(key)) {
-      throw new Error(
-        `Route "${route.id}": unknown stripe option "${key}" (allowed: ${[...ROUTE_OPTION_KEYS].join(', ')})`,
-      );
-    }
-  }
+  const options = knownRouteOptions(route, 'stripe', ROUTE_OPTION_KEYS);
   const parsed: StripeRouteOptions = {};
   const { secretKeyEnv, apiBase } = options;
   if (secretKeyEnv !== undefined) {

@@ -64,19 +64,10 @@ export class SessionCreator {
     const createdAt = new Date();
     const session: Session = {
       id: sessionId,
-      merchantId: command.merchantId,
-      orderReference: command.orderReference,
+      ...orderOf(command),
       idempotencyKey: command.idempotencyKey,
       requestFingerprint: command.fingerprint,
       status: 'PENDING',
-      paymentMethod: command.paymentMethod,
-      currency: command.currency,
-      locale: command.locale,
-      totalMinor: command.totalMinor,
-      shippingMinor: command.shippingMinor,
-      taxMinor: command.taxMinor,
-      items: command.items,
-      customer: command.customer,
       shipping: command.shipping,
       metadata: command.additionalInformation,
       redirectUrls: command.redirectUrls,
@@ -139,16 +130,7 @@ export class SessionCreator {
             {
               sessionId,
               idempotencyKey: providerIdempotencyKey(command, route.id, attemptNo),
-              merchantId: command.merchantId,
-              orderReference: command.orderReference,
-              paymentMethod: command.paymentMethod,
-              currency: command.currency,
-              locale: command.locale,
-              totalMinor: command.totalMinor,
-              shippingMinor: command.shippingMinor,
-              taxMinor: command.taxMinor,
-              items: command.items,
-              customer: command.customer,
+              ...orderOf(command),
               additionalInformation: stringValues(command.additionalInformation),
               redirectUrls: command.redirectUrls,
               expiresAt,
@@ -199,6 +181,34 @@ export class SessionCreator {
       this.logger.error({ msg: 'could not record provider attempts', error: String(error) });
     }
   }
+}
+
+/** The order as both the session and the provider see it. */
+function orderOf(command: CreateSessionCommand) {
+  const {
+    merchantId,
+    orderReference,
+    paymentMethod,
+    currency,
+    locale,
+    totalMinor,
+    shippingMinor,
+    taxMinor,
+    items,
+    customer,
+  } = command;
+  return {
+    merchantId,
+    orderReference,
+    paymentMethod,
+    currency,
+    locale,
+    totalMinor,
+    shippingMinor,
+    taxMinor,
+    items,
+    customer,
+  };
 }
 
 export function routingInput(command: CreateSessionCommand) {
