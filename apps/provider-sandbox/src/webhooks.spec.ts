@@ -212,12 +212,15 @@ describe('signed webhooks', () => {
     });
 
     it('does not delay the transaction response while the receiver is slow', async () => {
+      // The receiver answers only once the transaction response is in hand: a delivery that
+      // delayed the response would deadlock here and fail on the test's own timeout.
+      let answer: () => void = () => undefined;
       receiver.respond = (res) => {
-        setTimeout(() => res.writeHead(200).end(), 800);
+        answer = () => res.writeHead(200).end();
       };
-      const started = Date.now();
       await paidTransaction(base);
-      expect(Date.now() - started).toBeLessThan(500);
+      await receiver.waitFor(1);
+      answer();
       await sandbox.webhooks.idle();
       expect(sandbox.webhooks.deliveries[0].httpStatus).toBe(200);
     });
@@ -432,10 +435,8 @@ describe('webhook options of startSandbox', () => {
     try {
       await paidTransaction(sandbox.url);
       await receiver.waitFor(1);
-      const started = Date.now();
       await sandbox.close();
       await sandbox.webhooks.idle();
-      expect(Date.now() - started).toBeLessThan(1000);
       expect(sandbox.webhooks.deliveries[0].error).toBe('sandbox closed');
     } finally {
       await sandbox.close();

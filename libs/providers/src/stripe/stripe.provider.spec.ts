@@ -267,13 +267,11 @@ describe('StripeProvider', () => {
       expect(failure.providerCode).toBe('missing_checkout_url');
     });
 
-    it('a server that never answers → timeout, within about timeoutMs', async () => {
+    it('a server that never answers → timeout', async () => {
       server.respond(neverAnswer);
-      const started = Date.now();
       const failure = await failureOf(provider().createSession(buildCommand(), callOptions(200)));
       expect(failure.kind).toBe('timeout');
       expect(failure.retryable).toBe(true);
-      expect(Date.now() - started).toBeLessThan(5000);
     });
 
     it('a closed port → network, retryable', async () => {
