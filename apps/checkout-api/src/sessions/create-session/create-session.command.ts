@@ -7,27 +7,29 @@ import {
   reconcileTotal,
   toSafeNumber,
 } from '@app/money';
-import { SessionCustomer, SessionItem } from '../domain/session';
+import { Session } from '../domain/session';
 import { AddressRequest, CreateSessionRequest } from './create-session.request';
 
 /** A validated create request in our own terms: every amount in integer minor units. */
-export interface CreateSessionCommand {
-  merchantId: string;
-  idempotencyKey: string;
+export interface CreateSessionCommand extends Pick<
+  Session,
+  | 'merchantId'
+  | 'idempotencyKey'
+  | 'orderReference'
+  | 'paymentMethod'
+  | 'currency'
+  | 'locale'
+  | 'totalMinor'
+  | 'shippingMinor'
+  | 'taxMinor'
+  | 'items'
+  | 'customer'
+  | 'shipping'
+  | 'redirectUrls'
+> {
   fingerprint: string;
   requestId?: string;
-  orderReference: string;
-  paymentMethod: string;
-  currency: string;
-  locale?: string;
-  totalMinor: number;
-  shippingMinor: number;
-  taxMinor: number;
-  items: SessionItem[];
-  customer?: SessionCustomer;
-  shipping?: { type?: string; method?: string };
-  additionalInformation?: Record<string, string | number | boolean>;
-  redirectUrls?: { success?: string; failure?: string };
+  additionalInformation?: Session['metadata'];
 }
 
 function invalid(field: string, message: string): DomainError {

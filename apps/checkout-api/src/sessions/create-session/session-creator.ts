@@ -183,32 +183,25 @@ export class SessionCreator {
   }
 }
 
+const ORDER_FIELDS = [
+  'merchantId',
+  'orderReference',
+  'paymentMethod',
+  'currency',
+  'locale',
+  'totalMinor',
+  'shippingMinor',
+  'taxMinor',
+  'items',
+  'customer',
+] as const satisfies ReadonlyArray<keyof CreateSessionCommand & keyof Session>;
+
 /** The order as both the session and the provider see it. */
-function orderOf(command: CreateSessionCommand) {
-  const {
-    merchantId,
-    orderReference,
-    paymentMethod,
-    currency,
-    locale,
-    totalMinor,
-    shippingMinor,
-    taxMinor,
-    items,
-    customer,
-  } = command;
-  return {
-    merchantId,
-    orderReference,
-    paymentMethod,
-    currency,
-    locale,
-    totalMinor,
-    shippingMinor,
-    taxMinor,
-    items,
-    customer,
-  };
+function orderOf(command: CreateSessionCommand): Pick<CreateSessionCommand, (typeof ORDER_FIELDS)[number]> {
+  return Object.fromEntries(ORDER_FIELDS.map((field) => [field, command[field]])) as Pick<
+    CreateSessionCommand,
+    (typeof ORDER_FIELDS)[number]
+  >;
 }
 
 export function routingInput(command: CreateSessionCommand) {
