@@ -8,7 +8,7 @@ const UNAVAILABLE_SQLSTATE = /^(08|53|57P0)/;
  * Whether a failure of Postgres or Redis means "unavailable" (503, retry later)
  * rather than a bug (500). A SQL error with a non-connection SQLSTATE is a bug.
  */
-export function isUnavailability(error: unknown): boolean {
+function isUnavailability(error: unknown): boolean {
   if (error instanceof DomainError) return false;
   if (error instanceof QueryFailedError) {
     const code = (error.driverError as { code?: string }).code ?? '';

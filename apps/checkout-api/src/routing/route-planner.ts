@@ -33,6 +33,7 @@ export function toProviderRoute(route: RouteDefinition): ProviderRoute {
 export class RoutePlanner {
   private readonly logger = new Logger('Routing');
   private readonly routeIds: string[];
+  private readonly routesById: Map<string, RouteDefinition>;
   /** The shared health, read at most every ROUTING_HEALTH_CACHE_MS instead of on every request. */
   private cached?: { at: number; health: Map<string, RouteHealth> };
 
@@ -44,10 +45,11 @@ export class RoutePlanner {
     private readonly metrics: MetricsService,
   ) {
     this.routeIds = catalog.routes.map((route) => route.id);
+    this.routesById = new Map(catalog.routes.map((route) => [route.id, route]));
   }
 
   route(id: string): RouteDefinition | undefined {
-    return this.catalog.routes.find((route) => route.id === id);
+    return this.routesById.get(id);
   }
 
   /** `probe: false` for previews: they read the state and take no probe slot. */

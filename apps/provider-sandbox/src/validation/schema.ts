@@ -307,13 +307,7 @@ export function obj<P extends Props, R extends keyof P & string = never>(
     props,
     check(value, loc, issues) {
       if (!isPlainObject(value)) {
-        issue(
-          issues,
-          loc,
-          'model_attributes_type',
-          'Input should be a valid dictionary or object to extract fields from',
-          value,
-        );
+        notAnObject(issues, loc, value);
         return;
       }
       // Field order, like pydantic: each declared field is checked or reported missing, then extras.
@@ -333,6 +327,16 @@ export function obj<P extends Props, R extends keyof P & string = never>(
   };
 }
 
+function notAnObject(issues: Issue[], loc: Loc, value: unknown): void {
+  issue(
+    issues,
+    loc,
+    'model_attributes_type',
+    'Input should be a valid dictionary or object to extract fields from',
+    value,
+  );
+}
+
 /**
  * A union chosen by a string property (OpenAPI `discriminator`). Like pydantic,
  * member errors are reported under the tag (`['payment_method', 'card', 'number']`).
@@ -348,13 +352,7 @@ export function tagged<M extends Record<string, Schema<unknown>>>(
   return {
     check(value, loc, issues) {
       if (!isPlainObject(value)) {
-        issue(
-          issues,
-          loc,
-          'model_attributes_type',
-          'Input should be a valid dictionary or object to extract fields from',
-          value,
-        );
+        notAnObject(issues, loc, value);
         return;
       }
       const raw = Object.prototype.hasOwnProperty.call(value, property) ? value[property] : defaultTag;

@@ -30,6 +30,7 @@ import {
   ProviderError,
   ProviderRoute,
 } from '../provider.port';
+import { hasName, isRecord, shortReason } from '../failure-text';
 import { knownRouteOptions } from '../route-options';
 
 /** Gr4vy's phone number pattern (E.164), from its OpenAPI `BillingDetails.phone_number`. */
@@ -265,8 +266,6 @@ function clip(value: string | undefined, max: number): string | undefined {
 /* Failure classification                                                     */
 /* ------------------------------------------------------------------------ */
 
-const REASON_MAX = 200;
-
 /**
  * Maps whatever the SDK call threw to a classified ProviderError.
  *
@@ -412,18 +411,4 @@ function issuePaths(cause: unknown): string {
     .filter((p) => p !== '')
     .slice(0, 5)
     .join(', ');
-}
-
-function shortReason(text: string): string | undefined {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (!oneLine) return undefined;
-  return oneLine.length > REASON_MAX ? `${oneLine.slice(0, REASON_MAX - 1)}…` : oneLine;
-}
-
-function hasName(error: unknown, name: string): boolean {
-  return isRecord(error) && error.name === name;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

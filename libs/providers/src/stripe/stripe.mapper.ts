@@ -5,6 +5,7 @@
  */
 import Stripe from 'stripe';
 import { CreateProviderSessionCommand, ProviderError, ProviderRoute } from '../provider.port';
+import { hasName, isRecord, shortReason } from '../failure-text';
 import { knownRouteOptions } from '../route-options';
 
 type SessionCreateParams = Stripe.Checkout.SessionCreateParams;
@@ -493,8 +494,6 @@ function clipUtf16(value: string, max: number): string {
 /* Failure classification                                                     */
 /* ------------------------------------------------------------------------ */
 
-const REASON_MAX = 200;
-
 /** What the adapter knows about the failed call. */
 export interface StripeFailureContext {
   /** Our deadline (options.timeoutMs) fired before Stripe answered. */
@@ -643,18 +642,4 @@ function redact(text: string, values: readonly string[] | undefined): string {
     if (value.length >= 3) out = out.split(value).join('[redacted]');
   }
   return out;
-}
-
-function shortReason(text: string): string | undefined {
-  const oneLine = text.replace(/\s+/g, ' ').trim();
-  if (!oneLine) return undefined;
-  return oneLine.length > REASON_MAX ? `${oneLine.slice(0, REASON_MAX - 1)}…` : oneLine;
-}
-
-function hasName(error: unknown, name: string): boolean {
-  return isRecord(error) && error.name === name;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

@@ -11,7 +11,9 @@ import { SessionRepository } from '../../sessions/domain/session.repository';
 import { CheckoutContext, CheckoutSessionLoader } from '../checkout-session.loader';
 import { paymentUpdate, withSessionId } from '../payment-outcome';
 
-const PAY_SCOPE = 'pay';
+/* One claim per session; the session id is the scope, so each claim has its own Redis Cluster slot. */
+const payScope = (sessionId: string) => `pay:${sessionId}`;
+const PAY_KEY = 'pay';
 const PAY_FINGERPRINT = 'pay';
 
 export interface PayResult extends StoredResponse {
@@ -43,8 +45,8 @@ export class PaySessionUseCase {
     const owner = randomUUID();
     const claim = await failClosed(() =>
       this.idempotency.claim({
-        scope: PAY_SCOPE,
-        key: session.id,
+        scope: payScope(session.id),
+        key: PAY_KEY,
         fingerprint: PAY_FINGERPRINT,
         owner,
         leaseMs: this.config.idempotencyLeaseMs,
@@ -61,13 +63,13 @@ export class PaySessionUseCase {
     try {
       const response = await this.payOnce(context, requestId);
       await this.idempotency
-        .complete(PAY_SCOPE, session.id, owner, response, this.config.idempotencyTtlSeconds)
+        .complete(payScope(session.id), PAY_KEY, owner, response, this.config.idempotencyTtlSeconds)
         .catch((error: unknown) =>
           this.logger.warn({ msg: 'could not store pay response', error: String(error) }),
         );
       return { ...response, replayed: false };
     } catch (error) {
-      await this.idempotency.release(PAY_SCOPE, session.id, owner).catch(() => false);
+      await this.idempotency.release(payScope(session.id), PAY_KEY, owner).catch(() => false);
       throw error;
     }
   }

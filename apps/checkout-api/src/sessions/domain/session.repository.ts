@@ -1,11 +1,11 @@
-import { ProviderAttempt, Session } from './session';
+import { PaymentTransition, ProviderAttempt, Session } from './session';
 
 /** A transaction's state as the provider reported it, in our terms. */
 export interface PaymentUpdate {
   transactionId: string;
   providerStatus: string;
   /** The session status this outcome leads to; null while the payment is still open. */
-  transition: 'COMPLETED' | 'FAILED' | null;
+  transition: PaymentTransition;
   declineReason?: string;
 }
 

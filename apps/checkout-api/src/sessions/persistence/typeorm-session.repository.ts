@@ -12,6 +12,18 @@ import {
   toSession,
 } from './session.mapper';
 
+/* Every column, aliased to the entity's field names, so plain rows map with toSession. */
+const SESSION_SELECT = [
+  ...SESSION_INSERT_COLUMNS,
+  'transaction_id',
+  'transaction_status',
+  'decline_reason',
+  'completed_at',
+  'failed_at',
+]
+  .map((column) => `${column} AS "${column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}"`)
+  .join(', ');
+
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
  * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
 const APPLY_PAYMENT = `
@@ -26,10 +38,11 @@ UPDATE checkout_sessions SET
   completed_at = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN $6 ELSE completed_at END,
   failed_at = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $6 ELSE failed_at END,
   updated_at = $6
-WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)`;
+WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
+RETURNING ${SESSION_SELECT}`;
 
 const LOOKUP_FOR_CREATE = `
-SELECT ${[...SESSION_INSERT_COLUMNS, 'transaction_id', 'transaction_status', 'decline_reason', 'completed_at', 'failed_at'].map((column) => `${column} AS "${column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}"`).join(', ')}
+SELECT ${SESSION_SELECT}
 FROM checkout_sessions
 WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
 
@@ -166,8 +179,9 @@ export class TypeOrmSessionRepository extends SessionRepository {
   }
 
   async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
-    await this.applyWith(this.dataSource.manager, sessionId, update, now);
-    return this.findForCheckout(sessionId);
+    const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
+    // No row back: the session belongs to another transaction; answer with it as it stands.
+    return updated ? toSession(updated) : this.findForCheckout(sessionId);
   }
 
   async webhookSeen(adapter: string, eventId: string): Promise<boolean> {
@@ -202,15 +216,16 @@ export class TypeOrmSessionRepository extends SessionRepository {
     sessionId: string,
     update: PaymentUpdate,
     now: Date,
-  ): Promise<void> {
-    await manager.query(APPLY_PAYMENT, [
+  ): Promise<SessionEntity[]> {
+    const [rows] = (await manager.query(APPLY_PAYMENT, [
       sessionId,
       update.transactionId,
       update.providerStatus,
       update.transition,
       update.declineReason?.slice(0, 255) ?? null,
       now,
-    ]);
+    ])) as [SessionEntity[], number];
+    return rows;
   }
 
   async expireDue(now: Date, limit: number): Promise<number> {
