@@ -116,7 +116,8 @@ describe('hosted checkout: page, payment and webhooks', () => {
       expect(session.body.status).toBe('COMPLETED');
       expect(session.body.payment).toMatchObject({
         transactionId: expect.any(String),
-        transactionStatus: 'authorization_succeeded',
+        status: 'authorized',
+        providerStatus: 'authorization_succeeded',
         completedAt: expect.any(String),
       });
     });
@@ -219,7 +220,7 @@ describe('hosted checkout: page, payment and webhooks', () => {
       expect(res.body).toEqual({ status: 'applied' });
       expect((await get(sessionId)).body).toMatchObject({
         status: 'COMPLETED',
-        payment: { transactionStatus: 'capture_succeeded' },
+        payment: { status: 'captured', providerStatus: 'capture_succeeded' },
       });
     });
 
@@ -277,7 +278,7 @@ describe('hosted checkout: page, payment and webhooks', () => {
       expect(failedLater.status).toBe(200);
       const session = (await get(sessionId)).body;
       expect(session.status).toBe('COMPLETED');
-      expect(session.payment.transactionStatus).toBe('capture_succeeded');
+      expect(session.payment).toMatchObject({ status: 'captured', providerStatus: 'capture_succeeded' });
     });
 
     it('settles a session from the sandbox’s own signed webhooks, slim ones included', async () => {
@@ -323,7 +324,10 @@ describe('hosted checkout: page, payment and webhooks', () => {
       expect(res.body.status).toBe('applied');
       const gets = await sandboxAdmin.requests(h.sandboxUrl, `/transactions/${transactionId}`);
       expect(gets.length).toBeGreaterThanOrEqual(1);
-      expect((await get(sessionId)).body.payment.transactionStatus).toBe('buyer_approval_pending');
+      expect((await get(sessionId)).body.payment).toMatchObject({
+        status: 'approval_required',
+        providerStatus: 'buyer_approval_pending',
+      });
     });
   });
 });

@@ -1,6 +1,7 @@
 export * from './config/env-reader';
 export * from './errors/domain-error';
 export * from './errors/error-catalog';
+export * from './errors/store-unavailable';
 export * from './http/error-response';
 export * from './http/error-envelope.filter';
 export * from './validation/validate-body';

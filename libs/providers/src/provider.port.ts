@@ -95,12 +95,27 @@ export interface ProviderCallOptions {
   timeoutMs: number;
 }
 
-/** Where a payment stands at the provider, in our terms. */
-export type TransactionOutcome = 'succeeded' | 'declined' | 'failed' | 'approval_required' | 'processing';
+/**
+ * Where a payment stands, in our own words whatever the provider: this is what
+ * crosses the port and what the API shows as `payment.status`. The provider's
+ * own word travels beside it as `providerStatus`, for operators only.
+ */
+export const PAYMENT_STATUSES = [
+  'processing',
+  'approval_required',
+  'authorized',
+  'capture_pending',
+  'captured',
+  'declined',
+  'failed',
+  'void_pending',
+  'voided',
+] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
 
 export interface TransactionResult {
   transactionId: string;
-  outcome: TransactionOutcome;
+  status: PaymentStatus;
   /** The provider's own status word, kept for operators. */
   providerStatus: string;
   /** Where to send the buyer when the provider needs their approval. */

@@ -1,16 +1,34 @@
-import { TransactionResult } from '@app/providers';
+import { PaymentStatus, TransactionResult } from '@app/providers';
+import { PaymentTransition } from '../sessions/domain/session';
 import { PaymentUpdate } from '../sessions/domain/session.repository';
 
-/** Provider outcome → the session status it leads to: paid is COMPLETED, declined or failed is FAILED. */
+/**
+ * Payment status → the session status it leads to: money authorized or taken is
+ * COMPLETED; declined, failed or voided before completion is FAILED; anything
+ * still moving leaves the session as it is.
+ */
+export function sessionTransition(status: PaymentStatus): PaymentTransition {
+  switch (status) {
+    case 'authorized':
+    case 'capture_pending':
+    case 'captured':
+      return 'COMPLETED';
+    case 'declined':
+    case 'failed':
+    case 'voided':
+      return 'FAILED';
+    case 'processing':
+    case 'approval_required':
+    case 'void_pending':
+      return null;
+  }
+}
+
 export function paymentUpdate(result: TransactionResult): PaymentUpdate {
-  const transition =
-    result.outcome === 'succeeded'
-      ? 'COMPLETED'
-      : result.outcome === 'declined' || result.outcome === 'failed'
-        ? 'FAILED'
-        : null;
+  const transition = sessionTransition(result.status);
   return {
     transactionId: result.transactionId,
+    status: result.status,
     providerStatus: result.providerStatus,
     transition,
     declineReason: transition === 'FAILED' ? result.declineReason : undefined,

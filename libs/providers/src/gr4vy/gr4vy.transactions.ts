@@ -1,21 +1,50 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { TransactionOutcome, TransactionResult, VerifiedWebhook, WebhookRejected } from '../provider.port';
+import { TransactionStatus as Gr4vyTransactionStatuses } from '@gr4vy/sdk/models/components/transactionstatus';
+import {
+  PaymentStatus,
+  ProviderError,
+  TransactionResult,
+  VerifiedWebhook,
+  WebhookRejected,
+} from '../provider.port';
 
-/** Gr4vy transaction status → where the payment stands for us. */
-export function transactionOutcome(status: string): TransactionOutcome {
+/** The statuses Gr4vy documents for a transaction (the SDK's enum is open: any string may arrive). */
+export type Gr4vyTransactionStatus = (typeof Gr4vyTransactionStatuses)[keyof typeof Gr4vyTransactionStatuses];
+
+const GR4VY_STATUSES: ReadonlySet<string> = new Set(Object.values(Gr4vyTransactionStatuses));
+
+export function isGr4vyTransactionStatus(status: unknown): status is Gr4vyTransactionStatus {
+  return typeof status === 'string' && GR4VY_STATUSES.has(status);
+}
+
+/** Gr4vy transaction status → where the payment stands for us. Exhaustive: a new Gr4vy status fails to compile. */
+export function gr4vyPaymentStatus(status: Gr4vyTransactionStatus): PaymentStatus {
   switch (status) {
-    case 'capture_succeeded':
+    case 'processing':
+      return 'processing';
+    case 'buyer_approval_pending':
+      return 'approval_required';
     case 'authorization_succeeded':
-      return 'succeeded';
+      return 'authorized';
+    case 'capture_pending':
+      return 'capture_pending';
+    case 'capture_succeeded':
+      return 'captured';
     case 'authorization_declined':
       return 'declined';
     case 'authorization_failed':
-    case 'authorization_voided':
       return 'failed';
-    case 'buyer_approval_pending':
-      return 'approval_required';
-    default:
-      return 'processing';
+    case 'authorization_void_pending':
+      return 'void_pending';
+    case 'authorization_voided':
+      return 'voided';
+  }
+}
+
+/** A status word Gr4vy does not document: we cannot say where the payment stands, so we do not guess. */
+export class UnknownGr4vyStatus extends ProviderError {
+  constructor(status: string) {
+    super('server', `Gr4vy answered an undocumented transaction status "${status.slice(0, 64)}"`);
   }
 }
 
@@ -33,18 +62,20 @@ export interface Gr4vyTransactionLike {
   checkout_session_id?: string | null;
 }
 
+/** Throws UnknownGr4vyStatus for a status Gr4vy does not document. */
 export function toTransactionResult(transaction: Gr4vyTransactionLike): TransactionResult {
-  const outcome = transactionOutcome(transaction.status);
+  if (!isGr4vyTransactionStatus(transaction.status)) throw new UnknownGr4vyStatus(String(transaction.status));
+  const status = gr4vyPaymentStatus(transaction.status);
   const result: TransactionResult = {
     transactionId: transaction.id,
-    outcome,
+    status,
     providerStatus: transaction.status,
   };
   const approvalUrl = transaction.paymentMethod?.approvalUrl ?? transaction.payment_method?.approval_url;
-  if (outcome === 'approval_required' && approvalUrl) result.approvalUrl = approvalUrl;
+  if (status === 'approval_required' && approvalUrl) result.approvalUrl = approvalUrl;
   const providerSessionId = transaction.checkoutSessionId ?? transaction.checkout_session_id;
   if (providerSessionId) result.providerSessionId = providerSessionId;
-  if (outcome === 'declined' || outcome === 'failed') {
+  if (status === 'declined' || status === 'failed' || status === 'voided') {
     result.declineReason =
       transaction.errorCode ??
       transaction.error_code ??
@@ -105,7 +136,9 @@ export function verifyGr4vyWebhook(
     throw new WebhookRejected('payload');
   }
   const verified: VerifiedWebhook = { eventId, transactionId: target.id };
-  if (typeof target.status === 'string')
+  if (typeof target.status === 'string') {
+    if (!isGr4vyTransactionStatus(target.status)) throw new WebhookRejected('payload');
     verified.transaction = toTransactionResult(target as unknown as Gr4vyTransactionLike);
+  }
   return verified;
 }

@@ -129,7 +129,7 @@ export class PaySessionUseCase {
   }
 
   private answer(session: Session, result: TransactionResult) {
-    if (result.outcome === 'approval_required' && result.approvalUrl) {
+    if (result.status === 'approval_required' && result.approvalUrl) {
       return { status: 'PENDING', redirectUrl: result.approvalUrl };
     }
     return { status: session.status, redirectUrl: buyerDestination(session, this.config.checkoutBaseUrl) };

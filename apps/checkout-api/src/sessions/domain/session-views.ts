@@ -43,7 +43,8 @@ export function sessionDetailView(session: Session, now: Date) {
     payment: session.payment
       ? {
           transactionId: session.payment.transactionId,
-          transactionStatus: session.payment.providerStatus,
+          status: session.payment.status,
+          providerStatus: session.payment.providerStatus,
           declineReason: session.payment.declineReason,
           completedAt: session.payment.completedAt?.toISOString(),
           failedAt: session.payment.failedAt?.toISOString(),

@@ -1,8 +1,10 @@
+import type { PaymentStatus } from '@app/providers';
 import { PaymentTransition, ProviderAttempt, Session } from './session';
 
 /** A transaction's state as the provider reported it, in our terms. */
 export interface PaymentUpdate {
   transactionId: string;
+  status: PaymentStatus;
   providerStatus: string;
   /** The session status this outcome leads to; null while the payment is still open. */
   transition: PaymentTransition;

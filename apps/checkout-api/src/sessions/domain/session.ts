@@ -1,3 +1,5 @@
+import type { PaymentStatus } from '@app/providers';
+
 /** The checkout session, our durable record of one order's payment session. Amounts are minor units. */
 export const SESSION_STATUSES = ['PENDING', 'COMPLETED', 'FAILED', 'EXPIRED', 'CANCELLED'] as const;
 export type SessionStatus = (typeof SESSION_STATUSES)[number];
@@ -71,6 +73,9 @@ export interface Session {
 /** The transaction that pays the session, as last known. */
 export interface SessionPayment {
   transactionId?: string;
+  /** Where the payment stands, in our words: the API's `payment.status`. */
+  status?: PaymentStatus;
+  /** The provider's own word for it, for operators. */
   providerStatus?: string;
   declineReason?: string;
   completedAt?: Date;

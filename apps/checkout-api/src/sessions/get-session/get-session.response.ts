@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { PAYMENT_STATUSES } from '@app/providers';
 import { SESSION_STATUSES } from '../domain/session';
 import { RoutingSummaryDto } from '../create-session/create-session.response';
 
@@ -31,8 +32,17 @@ class RoutingDetailDto extends RoutingSummaryDto {
 
 class PaymentDto {
   @ApiPropertyOptional() transactionId?: string;
-  @ApiPropertyOptional({ example: 'capture_succeeded', description: 'The provider’s transaction status' })
-  transactionStatus?: string;
+  @ApiPropertyOptional({
+    enum: PAYMENT_STATUSES,
+    example: 'authorized',
+    description: 'Where the payment stands, in the same words whichever provider took it',
+  })
+  status?: string;
+  @ApiPropertyOptional({
+    example: 'authorization_succeeded',
+    description: 'The provider’s own status word, for operators; it differs between providers',
+  })
+  providerStatus?: string;
   @ApiPropertyOptional() declineReason?: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) failedAt?: string;

@@ -32,6 +32,7 @@ export class SessionEntity {
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt!: Date;
   @Column({ name: 'transaction_id', type: 'varchar', nullable: true }) transactionId!: string | null;
   @Column({ name: 'transaction_status', type: 'varchar', nullable: true }) transactionStatus!: string | null;
+  @Column({ name: 'payment_status', type: 'varchar', nullable: true }) paymentStatus!: string | null;
   @Column({ name: 'decline_reason', type: 'varchar', nullable: true }) declineReason!: string | null;
   @Column({ name: 'completed_at', type: 'timestamptz', nullable: true }) completedAt!: Date | null;
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true }) failedAt!: Date | null;

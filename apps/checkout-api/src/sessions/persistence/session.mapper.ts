@@ -1,3 +1,4 @@
+import type { PaymentStatus } from '@app/providers';
 import {
   AttemptOutcome,
   ProviderAttempt,
@@ -41,6 +42,7 @@ export function toSession(row: SessionEntity): Session {
     payment: row.transactionId
       ? {
           transactionId: row.transactionId,
+          status: (row.paymentStatus as PaymentStatus | null) ?? undefined,
           providerStatus: row.transactionStatus ?? undefined,
           declineReason: row.declineReason ?? undefined,
           completedAt: row.completedAt ? new Date(row.completedAt) : undefined,

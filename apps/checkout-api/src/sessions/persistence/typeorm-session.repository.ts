@@ -17,6 +17,7 @@ const SESSION_SELECT = [
   ...SESSION_INSERT_COLUMNS,
   'transaction_id',
   'transaction_status',
+  'payment_status',
   'decline_reason',
   'completed_at',
   'failed_at',
@@ -30,6 +31,7 @@ const APPLY_PAYMENT = `
 UPDATE checkout_sessions SET
   transaction_id     = COALESCE(transaction_id, $2),
   transaction_status = CASE WHEN status IN ('PENDING', 'EXPIRED') THEN $3 ELSE transaction_status END,
+  payment_status     = CASE WHEN status IN ('PENDING', 'EXPIRED') THEN $7 ELSE payment_status END,
   status = CASE
     WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN 'COMPLETED'
     WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN 'FAILED'
@@ -224,6 +226,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
       update.transition,
       update.declineReason?.slice(0, 255) ?? null,
       now,
+      update.status,
     ])) as [SessionEntity[], number];
     return rows;
   }
