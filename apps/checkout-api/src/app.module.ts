@@ -1,13 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
-import { AuthModule } from './auth/auth.module';
 import { CheckoutModule } from './checkout/checkout.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
 import { loggerParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
-import { ProvidersModule } from './providers/providers.module';
 import { RoutingModule } from './routing/routing.module';
 import { SessionsModule } from './sessions/sessions.module';
 
@@ -16,13 +14,13 @@ export class AppModule {
   static forConfig(config: AppConfig): DynamicModule {
     return {
       module: AppModule,
+      // The validated config is the one global provider: a plain value that every module reads.
+      // Everything else is imported by the modules that use it.
       global: true,
       imports: [
         LoggerModule.forRoot(loggerParams(config.logLevel)),
         InfrastructureModule,
         ObservabilityModule,
-        AuthModule,
-        ProvidersModule,
         RoutingModule,
         SessionsModule,
         CheckoutModule,

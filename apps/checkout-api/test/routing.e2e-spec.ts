@@ -227,6 +227,59 @@ describe('routing: eligibility, scores, failover and circuit breaking', () => {
     expect(await servicesCalled()).toEqual([GR4VY_SERVICE_GB, GR4VY_SERVICE_GB]);
   });
 
+  it('does not replay a "no provider" caused by an open circuit: the same key succeeds once the route recovers', async () => {
+    const body = euro({
+      currency: 'GBP',
+      amount: { total: 7, shipping: 0, tax: 0 },
+      orderItems: [{ name: 'Ink', quantity: 1, unitPrice: 7 }],
+    });
+    const key = randomUUID();
+    const withKey = () =>
+      request(h.url)
+        .post('/api/v1/sessions')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', key)
+        .send(body);
+    await sandboxAdmin.fault(h.sandboxUrl, {
+      provider: 'gr4vy',
+      paymentServiceId: GR4VY_SERVICE_GB,
+      mode: 'status',
+      status: 503,
+    });
+    for (let i = 0; i < 3; i++) expect((await post(body)).status).toBe(502);
+    const refused = await withKey();
+    expect(refused.status).toBe(422);
+    expect(refused.body.details).toContainEqual({ routeId: ids.solo, reason: 'circuit open' });
+
+    await sandboxAdmin.clearFaults(h.sandboxUrl);
+    await new Promise((r) => setTimeout(r, 1600));
+    const retried = await withKey();
+    expect(retried.status).toBe(201);
+    expect(retried.headers['idempotent-replayed']).toBeUndefined();
+    expect(retried.body.routing.selectedProvider).toBe(ids.solo);
+  });
+
+  it('replays a "no provider" that the request alone decides, for the key\'s lifetime', async () => {
+    const key = randomUUID();
+    const yen = sessionBody({
+      currency: 'JPY',
+      amount: { total: 100, shipping: 0, tax: 0 },
+      orderItems: [{ name: 'Tea', quantity: 1, unitPrice: 100 }],
+    });
+    const send = () =>
+      request(h.url)
+        .post('/api/v1/sessions')
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', key)
+        .send(yen);
+    const first = await send();
+    expect(first.status).toBe(422);
+    expect(first.body.code).toBe('NO_AVAILABLE_PROVIDER');
+    const again = await send();
+    expect(again.status).toBe(422);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+  });
+
   it('lets a failing route lose rank to a healthy one before its circuit opens', async () => {
     await sandboxAdmin.fault(h.sandboxUrl, {
       provider: 'gr4vy',

@@ -22,8 +22,8 @@ export interface ClaimRequest {
 }
 
 /**
- * The idempotency record store (port). Implementations throw when the store is
- * unreachable: callers fail closed.
+ * The idempotency record store (port). Implementations throw StoreUnavailable when
+ * the store cannot be reached (callers fail closed, 503) and let any other failure through.
  */
 export abstract class IdempotencyStore {
   abstract claim(request: ClaimRequest): Promise<ClaimResult>;

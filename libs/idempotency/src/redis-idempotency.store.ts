@@ -1,4 +1,5 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
+import { guardStore } from '@app/common';
 import { ClaimRequest, ClaimResult, IdempotencyStore, StoredResponse } from './idempotency.store';
 
 /* One key per (merchant, idempotency key), a hash. The braces are a Redis Cluster
@@ -42,7 +43,7 @@ export function idempotencyRedisKey(scope: string, key: string): string {
 export class RedisIdempotencyStore extends IdempotencyStore {
   private readonly commands: IdempotencyCommands;
 
-  constructor(redis: Redis) {
+  constructor(redis: Redis | Cluster) {
     super();
     redis.defineCommand('idemClaim', { numberOfKeys: 1, lua: CLAIM });
     redis.defineCommand('idemComplete', { numberOfKeys: 1, lua: COMPLETE });
@@ -51,11 +52,13 @@ export class RedisIdempotencyStore extends IdempotencyStore {
   }
 
   async claim(request: ClaimRequest): Promise<ClaimResult> {
-    const [kind, value] = await this.commands.idemClaim(
-      idempotencyRedisKey(request.scope, request.key),
-      request.owner,
-      request.fingerprint,
-      String(request.leaseMs),
+    const [kind, value] = await guardStore('redis', () =>
+      this.commands.idemClaim(
+        idempotencyRedisKey(request.scope, request.key),
+        request.owner,
+        request.fingerprint,
+        String(request.leaseMs),
+      ),
     );
     switch (kind) {
       case 'claimed':
@@ -76,16 +79,21 @@ export class RedisIdempotencyStore extends IdempotencyStore {
     response: StoredResponse,
     ttlSeconds: number,
   ): Promise<boolean> {
-    const done = await this.commands.idemComplete(
-      idempotencyRedisKey(scope, key),
-      owner,
-      JSON.stringify(response),
-      String(ttlSeconds),
+    const done = await guardStore('redis', () =>
+      this.commands.idemComplete(
+        idempotencyRedisKey(scope, key),
+        owner,
+        JSON.stringify(response),
+        String(ttlSeconds),
+      ),
     );
     return done === 1;
   }
 
   async release(scope: string, key: string, owner: string): Promise<boolean> {
-    return (await this.commands.idemRelease(idempotencyRedisKey(scope, key), owner)) === 1;
+    const released = await guardStore('redis', () =>
+      this.commands.idemRelease(idempotencyRedisKey(scope, key), owner),
+    );
+    return released === 1;
   }
 }

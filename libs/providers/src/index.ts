@@ -2,3 +2,4 @@ export * from './provider.port';
 export * from './adapter-definition';
 export * from './adapters';
 export * from './route-options';
+export * from './deadline';

@@ -166,54 +166,82 @@ export class WebhookRejected extends Error {
   }
 }
 
-/** One adapter per provider kind; the registry finds it by `kind`. */
-export abstract class PaymentProvider {
-  abstract readonly kind: string;
+/** What an adapter's eligibility rules may look at, besides the route. */
+export type EligibilityRequest = Pick<CreateProviderSessionCommand, 'redirectUrls' | 'ttlSeconds'>;
 
-  /** Throws a message naming the problem when a route's options are unusable. Called at start. */
-  abstract validateRouteOptions(route: ProviderRoute): void;
+/*
+ * One flow, one port (as hyperswitch gives each connector one integration per
+ * flow): an adapter implements the flows its provider supports, and the core asks
+ * the registry for a flow by (adapter kind, flow), never for a provider by name.
+ */
 
-  /** Why this adapter cannot serve this request on this route, or null when it can. */
-  ineligibilityReason(
-    _route: ProviderRoute,
-    _command: Pick<CreateProviderSessionCommand, 'redirectUrls'>,
-  ): string | null {
-    return null;
-  }
+/** Opens a checkout session at the provider for an order. Every adapter has it. */
+export abstract class SessionCreationFlow {
+  /**
+   * Where the buyer pays: on the provider's own page (its session url is the
+   * checkoutUrl), or on our hosted page, which then needs the hosted payment flow.
+   */
+  abstract readonly checkoutPage: 'provider' | 'hosted';
 
   abstract createSession(
     command: CreateProviderSessionCommand,
     options: ProviderCallOptions,
   ): Promise<ProviderSessionResult>;
 
-  /** Releases pooled connections at shutdown. */
-  async close(): Promise<void> {}
+  /** Why this adapter cannot serve this request on this route, or null when it can. */
+  abstract ineligibilityReason(route: ProviderRoute, request: EligibilityRequest): string | null;
+}
 
-  /**
-   * The fields our hosted page mounts for this route's sessions, or null when the
-   * provider hosts the payment page itself (its session `url` is the checkoutUrl).
-   */
-  hostedFields(_route: ProviderRoute, _providerSessionId: string): HostedFields | null {
-    return null;
-  }
+/** Pays a session on our hosted page with the provider's card fields. */
+export abstract class HostedPaymentFlow {
+  /** The browser script, served from our origin, that mounts the provider's fields into the page. */
+  abstract readonly fieldsScript: string;
+
+  /** The fields our hosted page mounts for this route's session. */
+  abstract hostedFields(route: ProviderRoute, providerSessionId: string): HostedFields;
 
   /** Creates the transaction for a session paid on our hosted page. */
-  async pay(_command: PayHostedSessionCommand, _options: ProviderCallOptions): Promise<TransactionResult> {
-    throw new ProviderError('rejected', `${this.kind} sessions are not paid on the hosted page`);
-  }
+  abstract pay(command: PayHostedSessionCommand, options: ProviderCallOptions): Promise<TransactionResult>;
+}
 
-  async getTransaction(_transactionId: string, _options: ProviderCallOptions): Promise<TransactionResult> {
-    throw new ProviderError('rejected', `${this.kind} does not expose transactions`);
-  }
+/** Reads a transaction where the route that created it can see it (its own merchant account). */
+export abstract class TransactionReadFlow {
+  abstract getTransaction(
+    route: ProviderRoute,
+    transactionId: string,
+    options: ProviderCallOptions,
+  ): Promise<TransactionResult>;
+}
 
-  /** Verifies and reads a webhook; throws WebhookRejected. */
-  verifyWebhook(
-    _headers: Record<string, string | string[] | undefined>,
-    _rawBody: Buffer,
-    _now: Date,
-  ): VerifiedWebhook {
-    throw new WebhookRejected('not_configured');
-  }
+/** Verifies and reads a provider notification; throws WebhookRejected. */
+export abstract class WebhookFlow {
+  abstract verifyWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    now: Date,
+  ): VerifiedWebhook;
+}
+
+/** The flows of one adapter; a flow it lacks is absent. */
+export interface ProviderFlows {
+  createSession: SessionCreationFlow;
+  hostedPayment?: HostedPaymentFlow;
+  transactionRead?: TransactionReadFlow;
+  webhook?: WebhookFlow;
+}
+
+export type ProviderFlowName = keyof ProviderFlows;
+
+/** One adapter per provider kind: its settings check, its flows and its connections. */
+export abstract class PaymentProvider {
+  abstract readonly kind: string;
+  abstract readonly flows: ProviderFlows;
+
+  /** Throws a message naming the problem when a route's options are unusable. Called at start. */
+  abstract validateRouteOptions(route: ProviderRoute): void;
+
+  /** Releases pooled connections at shutdown. */
+  async close(): Promise<void> {}
 }
 
 /** DI token for the list of adapters (several implementations of one port). */

@@ -42,12 +42,26 @@ describe('eligibility', () => {
   ])('excludes a route by %s with its reason', (_name, r, reason) => {
     const decision = decide([r]);
     expect(decision.candidates).toEqual([]);
-    expect(decision.excluded).toEqual([{ routeId: 'r', adapter: 'gr4vy', eligible: false, reason }]);
+    expect(decision.excluded).toEqual([
+      { routeId: 'r', adapter: 'gr4vy', eligible: false, reason, cause: 'request' },
+    ]);
   });
 
-  it('excludes a route whose circuit is open, but not a half-open one', () => {
-    expect(decide([route('r')], new Map(), new Map([['r', 'open']])).excluded[0].reason).toBe('circuit open');
+  it('excludes a route whose circuit is open, as a health-dependent exclusion, but not a half-open one', () => {
+    expect(decide([route('r')], new Map(), new Map([['r', 'open']])).excluded[0]).toMatchObject({
+      reason: 'circuit open',
+      cause: 'health',
+    });
     expect(decide([route('r')], new Map(), new Map([['r', 'half_open']])).candidates).toHaveLength(1);
+  });
+
+  it('gives the request-decided reason of a route that is also open-circuited, so that it stays final', () => {
+    const excluded = decide(
+      [route('r', { currencies: ['USD'] })],
+      new Map(),
+      new Map([['r', 'open']]),
+    ).excluded;
+    expect(excluded[0]).toMatchObject({ reason: 'currency AUD not supported', cause: 'request' });
   });
 
   it('needs a billing country only for routes restricted by country', () => {

@@ -38,11 +38,20 @@ export interface ScoredCandidate {
   feeMinor: number;
 }
 
+/**
+ * Why a route was left out: `request` when the catalog and the request alone decide
+ * it (currency, method, country, limits, an adapter's own rule), so that the same
+ * request is always refused the same way; `health` when it depends on the route's
+ * live state (an open circuit), which may have changed by the next attempt.
+ */
+export type ExclusionCause = 'request' | 'health';
+
 export interface ExcludedRoute {
   routeId: string;
   adapter: string;
   eligible: false;
   reason: string;
+  cause: ExclusionCause;
 }
 
 export interface RoutingDecision {
@@ -75,11 +84,8 @@ export interface RoutingInput {
   adapterIneligibility?: (route: RouteDefinition) => string | null;
 }
 
-export function ineligibilityReason(
-  route: RouteDefinition,
-  request: RoutingRequest,
-  circuit: CircuitState,
-): string | null {
+/** Why the catalog and the request alone rule this route out, or null. */
+export function ineligibilityReason(route: RouteDefinition, request: RoutingRequest): string | null {
   if (!route.enabled) return 'route disabled';
   if (!route.paymentMethods.includes(request.paymentMethod)) {
     return `payment method ${request.paymentMethod} not supported`;
@@ -96,7 +102,6 @@ export function ineligibilityReason(
   if (limit?.maxMinor !== undefined && request.amountMinor > limit.maxMinor) {
     return `amount above route maximum ${limit.maxMinor}`;
   }
-  if (circuit === 'open') return 'circuit open';
   return null;
 }
 
@@ -143,12 +148,26 @@ export function decideRoutes(input: RoutingInput): RoutingDecision {
   const scored: Array<ScoredCandidate & { order: number; priorityValue: number }> = [];
   const excluded: ExcludedRoute[] = [];
   input.routes.forEach((route, order) => {
-    const reason =
-      ineligibilityReason(route, input.request, input.circuits.get(route.id) ?? 'closed') ??
-      input.adapterIneligibility?.(route) ??
-      null;
-    if (reason) {
-      excluded.push({ routeId: route.id, adapter: route.adapter, eligible: false, reason });
+    const staticReason =
+      ineligibilityReason(route, input.request) ?? input.adapterIneligibility?.(route) ?? null;
+    if (staticReason) {
+      excluded.push({
+        routeId: route.id,
+        adapter: route.adapter,
+        eligible: false,
+        reason: staticReason,
+        cause: 'request',
+      });
+      return;
+    }
+    if ((input.circuits.get(route.id) ?? 'closed') === 'open') {
+      excluded.push({
+        routeId: route.id,
+        adapter: route.adapter,
+        eligible: false,
+        reason: 'circuit open',
+        cause: 'health',
+      });
       return;
     }
     const factors = scoreFactors(route, input.request, input.stats.get(route.id));

@@ -1,9 +1,8 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { JwtVerifier, MerchantAuthGuard } from '@app/auth';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /** Merchant authentication for every feature: the verifier built from config, and the guard. */
-@Global()
 @Module({
   providers: [
     {

@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { isUuid } from '@app/common';
-import { PaymentProvider, ProviderRoute } from '@app/providers';
-import { failClosed } from '../infrastructure/availability';
+import { HostedPaymentFlow, ProviderRoute, TransactionReadFlow } from '@app/providers';
 import { ProviderRegistry } from '../providers/provider-registry';
 import { RoutePlanner, toProviderRoute } from '../routing/route-planner';
 import { Session } from '../sessions/domain/session';
@@ -9,11 +8,14 @@ import { SessionRepository } from '../sessions/domain/session.repository';
 
 export interface CheckoutContext {
   session: Session;
+  /** The route the session was created on, while the catalog still has it. */
   route?: ProviderRoute;
-  adapter?: PaymentProvider;
+  /** Present when the buyer pays this session on our hosted page. */
+  hostedPayment?: HostedPaymentFlow;
+  transactionRead?: TransactionReadFlow;
 }
 
-/** A session by its public id, with the route and adapter it was created on (when they still exist). */
+/** A session by its public id, with the route it was created on and that route's payment flows. */
 @Injectable()
 export class CheckoutSessionLoader {
   constructor(
@@ -24,10 +26,15 @@ export class CheckoutSessionLoader {
 
   async load(sessionId: string): Promise<CheckoutContext | null> {
     if (!isUuid(sessionId)) return null;
-    const session = await failClosed(() => this.sessions.findForCheckout(sessionId.toLowerCase()));
+    const session = await this.sessions.findForCheckout(sessionId.toLowerCase());
     if (!session) return null;
     const route = this.planner.route(session.providerRouteId);
-    const adapter = route && this.providers.find(route.adapter);
-    return { session, route: route && toProviderRoute(route), adapter };
+    if (!route) return { session };
+    return {
+      session,
+      route: toProviderRoute(route),
+      hostedPayment: this.providers.flow(route.adapter, 'hostedPayment'),
+      transactionRead: this.providers.flow(route.adapter, 'transactionRead'),
+    };
   }
 }

@@ -1,4 +1,7 @@
 import { Module } from '@nestjs/common';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { RoutingModule } from '../routing/routing.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { CheckoutSessionLoader } from './checkout-session.loader';
 import { CheckoutPageController } from './hosted-page/checkout-page.controller';
@@ -10,7 +13,7 @@ import { ProviderWebhookController } from './provider-webhooks/provider-webhook.
 
 /** The buyer's side: the hosted page, its submit, the return from approval, and provider webhooks. */
 @Module({
-  imports: [SessionsModule],
+  imports: [IdempotencyModule, ProvidersModule, RoutingModule, SessionsModule],
   controllers: [CheckoutPageController, PaySessionController, ProviderWebhookController],
   providers: [CheckoutSessionLoader, PaySessionUseCase, ReturnFromApprovalUseCase, ApplyWebhookUseCase],
 })

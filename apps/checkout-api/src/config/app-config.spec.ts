@@ -43,7 +43,7 @@ describe('loadAppConfig', () => {
     const found = problems({
       DATABASE_URL: 'mysql://x',
       PORT: 'eighty',
-      SESSION_TTL_SECONDS: '60',
+      SESSION_TTL_SECONDS: '30',
       LOG_LEVEL: 'loud',
       DB_MIGRATIONS_RUN: 'maybe',
     });

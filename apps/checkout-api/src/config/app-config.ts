@@ -105,7 +105,7 @@ export function loadAppConfig(
       minimumCalls: r.int('CIRCUIT_MIN_CALLS', 20, 1, 100000),
       coolDownMs: r.int('CIRCUIT_COOL_DOWN_MS', 30_000, 100, 3_600_000),
     },
-    sessionTtlSeconds: r.int('SESSION_TTL_SECONDS', 3600, 3600, 86400),
+    sessionTtlSeconds: r.int('SESSION_TTL_SECONDS', 3600, 60, 86400),
     idempotencyTtlSeconds: r.int('IDEMPOTENCY_TTL_SECONDS', 86400, 60, 30 * 86400),
     idempotencyLeaseMs: r.int('IDEMPOTENCY_LEASE_MS', routingDeadlineMs + 30_000, 1000, 600_000),
     checkoutBaseUrl: (checkoutBaseUrl ?? '').replace(/\/+$/, ''),

@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { IdempotencyStore, RedisIdempotencyStore } from '@app/idempotency';
@@ -8,7 +8,6 @@ import { createDataSource, runMigrationsLocked } from './database';
 import { createRedisClient, REDIS } from './redis';
 
 /** Postgres, Redis and the stores built on them; closed on shutdown. */
-@Global()
 @Module({
   providers: [
     {

@@ -1,4 +1,5 @@
-import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -7,8 +8,8 @@ import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
 
-@Global()
 @Module({
+  imports: [InfrastructureModule],
   controllers: [MetricsController],
   providers: [MetricsService, ShutdownState],
   exports: [MetricsService, ShutdownState],

@@ -1,9 +1,10 @@
-import { ProviderCallOptions, ProviderError } from '@app/providers';
+import { DeadlineExceeded, ProviderCallOptions, ProviderError } from '@app/providers';
 
 /**
- * Runs one provider call under a deadline: the adapter gets the signal and the
- * timeout, and the race stops us waiting even when an adapter ignores them.
- * Whatever escapes is a ProviderError (an unclassified failure counts as network).
+ * Runs one provider call under a deadline: the adapter gets the signal (which
+ * aborts with a TimeoutError reason at the deadline, so the adapter knows why)
+ * and the timeout, and the race stops us waiting even when an adapter ignores
+ * them. Whatever escapes is a ProviderError (an unclassified failure counts as network).
  */
 export async function callProvider<T>(
   timeoutMs: number,
@@ -13,7 +14,7 @@ export async function callProvider<T>(
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      controller.abort();
+      controller.abort(new DeadlineExceeded(timeoutMs));
       reject(new ProviderError('timeout', 'provider call timed out'));
     }, timeoutMs);
   });
@@ -26,9 +27,7 @@ export async function callProvider<T>(
       error instanceof Error ? error.message : 'provider call failed',
       undefined,
       undefined,
-      {
-        cause: error,
-      },
+      { cause: error },
     );
   } finally {
     clearTimeout(timer);

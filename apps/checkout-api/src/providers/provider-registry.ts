@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { PAYMENT_PROVIDERS, PaymentProvider } from '@app/providers';
+import { PAYMENT_PROVIDERS, PaymentProvider, ProviderFlowName, ProviderFlows } from '@app/providers';
 
-/** Finds the adapter of a route by its kind; core flows never name a provider. */
+/**
+ * Finds a flow by (adapter kind, flow); core flows never name a provider. At start
+ * it refuses a route whose adapter lacks a flow that the route needs.
+ */
 @Injectable()
 export class ProviderRegistry {
   private readonly byKind: Map<string, PaymentProvider>;
@@ -14,7 +17,30 @@ export class ProviderRegistry {
     return this.byKind.get(kind);
   }
 
+  flow<F extends ProviderFlowName>(kind: string, flow: F): ProviderFlows[F] | undefined {
+    return this.byKind.get(kind)?.flows[flow];
+  }
+
   kinds(): string[] {
     return [...this.byKind.keys()];
+  }
+
+  /**
+   * The flows a route of this adapter needs: every route creates sessions; one whose
+   * buyer pays on our hosted page also needs the hosted payment, the transaction
+   * read (the return from an approval step) and the webhook that settles it.
+   */
+  requiredFlows(kind: string): ProviderFlowName[] {
+    const creation = this.flow(kind, 'createSession');
+    if (creation?.checkoutPage === 'hosted') {
+      return ['createSession', 'hostedPayment', 'transactionRead', 'webhook'];
+    }
+    return ['createSession'];
+  }
+
+  /** The required flows this adapter lacks (empty when it can serve the route). */
+  missingFlows(kind: string): ProviderFlowName[] {
+    const adapter = this.byKind.get(kind);
+    return this.requiredFlows(kind).filter((flow) => !adapter?.flows[flow]);
   }
 }

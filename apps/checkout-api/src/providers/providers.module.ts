@@ -1,11 +1,10 @@
-import { Global, Inject, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
 import { PAYMENT_PROVIDERS, PaymentProvider } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { loadRouteCatalog, ROUTE_CATALOG } from '../routing/route-catalog';
 import { ProviderRegistry } from './provider-registry';
 
 /** The configured adapters, the registry that finds them by kind, and the route catalog checked against them. */
-@Global()
 @Module({
   providers: [
     {

@@ -25,6 +25,12 @@ export function loadRouteCatalog(path: string, registry: ProviderRegistry): Prov
       }
       continue;
     }
+    const missing = registry.missingFlows(route.adapter);
+    if (missing.length > 0 && route.enabled) {
+      throw new Error(
+        `PROVIDERS_CONFIG: route "${route.id}" needs the ${missing.join(', ')} flow(s), which adapter "${route.adapter}" does not implement`,
+      );
+    }
     adapter.validateRouteOptions({ id: route.id, adapter: route.adapter, options: route.options });
   }
   return catalog;

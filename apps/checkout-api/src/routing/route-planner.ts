@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { StoreUnavailable } from '@app/common';
 import { ProviderRoute } from '@app/providers';
 import {
   CircuitState,
@@ -19,10 +20,17 @@ import { ROUTE_CATALOG } from './route-catalog';
 
 export interface PlanInput extends RoutingRequest {
   redirectUrls?: { success?: string; failure?: string };
+  /** The session's lifetime, which some providers bound. */
+  ttlSeconds: number;
 }
 
 export function toProviderRoute(route: RouteDefinition): ProviderRoute {
   return { id: route.id, adapter: route.adapter, options: route.options };
+}
+
+/** Every route of a decision as the API explains it: scored candidates first, then the excluded with their reason. */
+export function explainedCandidates(decision: RoutingDecision) {
+  return [...decision.candidates, ...decision.excluded.map(({ cause: _cause, ...excluded }) => excluded)];
 }
 
 /**
@@ -52,6 +60,11 @@ export class RoutePlanner {
     return this.routesById.get(id);
   }
 
+  /** The catalog's routes of one adapter kind, in catalog order. */
+  routesOf(adapter: string): ProviderRoute[] {
+    return this.catalog.routes.filter((route) => route.adapter === adapter).map(toProviderRoute);
+  }
+
   /** `probe: false` for previews: they read the state and take no probe slot. */
   async plan(input: PlanInput, options: { probe: boolean }): Promise<RoutingDecision> {
     const now = Date.now();
@@ -75,7 +88,9 @@ export class RoutePlanner {
       stats,
       circuits,
       adapterIneligibility: (route) =>
-        this.providers.find(route.adapter)?.ineligibilityReason(toProviderRoute(route), input) ?? null,
+        this.providers
+          .flow(route.adapter, 'createSession')
+          ?.ineligibilityReason(toProviderRoute(route), input) ?? null,
     });
   }
 
@@ -94,7 +109,12 @@ export class RoutePlanner {
         this.metrics.setCircuit(routeId, moved === 'opened' ? 'open' : 'closed');
       }
     } catch (error) {
-      this.logger.warn({ msg: 'could not record route health', routeId, error: String(error) });
+      // Never fails the call it reports on: the provider already answered. A bug is still logged loudly.
+      if (error instanceof StoreUnavailable) {
+        this.logger.warn({ msg: 'could not record route health', routeId, error: String(error.cause) });
+      } else {
+        this.logger.error({ msg: 'recording route health failed', routeId, err: error });
+      }
     }
   }
 
@@ -105,15 +125,18 @@ export class RoutePlanner {
       this.cached = { at: now, health };
       return health;
     } catch (error) {
-      this.logger.warn({ msg: 'route health unavailable; scoring on priors', error: String(error) });
+      if (!(error instanceof StoreUnavailable)) throw error;
+      this.logger.warn({ msg: 'route health unavailable; scoring on priors', error: String(error.cause) });
       return new Map();
     }
   }
 
+  /* Without the shared slot we cannot know that nobody else probes: the route stays open for now. */
   private async acquireProbe(routeId: string): Promise<boolean> {
     try {
       return await this.health.acquireProbe(routeId, this.config.providerTimeoutMs + 1000);
-    } catch {
+    } catch (error) {
+      if (!(error instanceof StoreUnavailable)) throw error;
       return false;
     }
   }

@@ -1,4 +1,10 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { IdempotencyModule } from '../idempotency/idempotency.module';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { ObservabilityModule } from '../observability/observability.module';
+import { ProvidersModule } from '../providers/providers.module';
+import { RoutingModule } from '../routing/routing.module';
 import { CreateSessionController } from './create-session/create-session.controller';
 import { CreateSessionUseCase } from './create-session/create-session.use-case';
 import { SessionCreator } from './create-session/session-creator';
@@ -9,6 +15,14 @@ import { GetSessionUseCase } from './get-session/get-session.use-case';
 import { TypeOrmSessionRepository } from './persistence/typeorm-session.repository';
 
 @Module({
+  imports: [
+    AuthModule,
+    IdempotencyModule,
+    InfrastructureModule,
+    ObservabilityModule,
+    ProvidersModule,
+    RoutingModule,
+  ],
   controllers: [CreateSessionController, GetSessionController],
   providers: [
     { provide: SessionRepository, useClass: TypeOrmSessionRepository },

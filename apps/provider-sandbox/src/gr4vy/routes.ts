@@ -271,7 +271,10 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
     const id = request.params.transaction_id;
     if (!isUuid(id)) return sendValidation(reply, pathUuidIssue('transaction_id', id));
     const transaction = state.transactions.get(id.toLowerCase());
-    if (!transaction) return notFound(reply, 'transaction');
+    // As at Gr4vy, a transaction is visible only to the merchant account that created it.
+    if (!transaction || transaction.merchant_account_id !== merchantAccountId(request)) {
+      return notFound(reply, 'transaction');
+    }
     return reply.code(200).send(transaction);
   });
 }

@@ -21,19 +21,27 @@ import { transactionsCreate } from '@gr4vy/sdk/funcs/transactionsCreate';
 import { transactionsGet } from '@gr4vy/sdk/funcs/transactionsGet';
 import { HTTPClient } from '@gr4vy/sdk/lib/http';
 import type { RequestOptions } from '@gr4vy/sdk/lib/sdks';
+import { withDeadline } from '../deadline';
 import {
   CreateProviderSessionCommand,
+  EligibilityRequest,
   HostedFields,
+  HostedPaymentFlow,
   PayHostedSessionCommand,
   PaymentProvider,
   ProviderCallOptions,
+  ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
+  SessionCreationFlow,
+  TransactionReadFlow,
   TransactionResult,
   VerifiedWebhook,
+  WebhookFlow,
   WebhookRejected,
 } from '../provider.port';
 import { keepAliveFetcher } from './gr4vy.fetcher';
+import { GR4VY_FIELDS_SCRIPT } from './gr4vy.hosted-fields';
 import { toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
 import { classifyGr4vyFailure, parseGr4vyRouteOptions, toGr4vyCheckoutSessionCreate } from './gr4vy.mapper';
 import { Gr4vyTokenCache, Gr4vyTokenSigner } from './gr4vy.token-cache';
@@ -85,16 +93,23 @@ const REQUEST_ID_PATTERN = /^[\x21-\x7e]{1,200}$/;
 
 const defaultSigner: Gr4vyTokenSigner = (options) => getToken(options);
 
-/** The reason our own deadline aborts with (fetch rejects with the signal's reason). */
-class Gr4vyDeadlineExceeded extends Error {
-  constructor(timeoutMs: number) {
-    super(`Gr4vy call exceeded ${timeoutMs} ms`);
-    this.name = 'TimeoutError';
-  }
-}
+/** Gr4vy's bounds on a checkout session's `expires_in`, in seconds. */
+export const GR4VY_SESSION_TTL_SECONDS = { min: 3600, max: 86_400 } as const;
 
-export class Gr4vyProvider extends PaymentProvider {
+export class Gr4vyProvider
+  extends PaymentProvider
+  implements SessionCreationFlow, HostedPaymentFlow, TransactionReadFlow, WebhookFlow
+{
   readonly kind = 'gr4vy';
+  readonly flows: ProviderFlows = {
+    createSession: this,
+    hostedPayment: this,
+    transactionRead: this,
+    webhook: this,
+  };
+  /** Gr4vy has no payment page: the buyer pays on ours, with Secure Fields. */
+  readonly checkoutPage = 'hosted';
+  readonly fieldsScript = GR4VY_FIELDS_SCRIPT;
   /** SDK clients (the minimal client the SDK's standalone functions take), one per scope set. */
   private readonly client: Gr4vyCore;
   private readonly tokens: Gr4vyTokenCache;
@@ -138,6 +153,14 @@ export class Gr4vyProvider extends PaymentProvider {
     parseGr4vyRouteOptions(route);
   }
 
+  ineligibilityReason(_route: ProviderRoute, request: EligibilityRequest): string | null {
+    const { min, max } = GR4VY_SESSION_TTL_SECONDS;
+    if (request.ttlSeconds < min || request.ttlSeconds > max) {
+      return `session lifetime must be between ${min} and ${max} seconds for gr4vy (SESSION_TTL_SECONDS is ${request.ttlSeconds})`;
+    }
+    return null;
+  }
+
   async createSession(
     command: CreateProviderSessionCommand,
     options: ProviderCallOptions,
@@ -146,39 +169,17 @@ export class Gr4vyProvider extends PaymentProvider {
     const merchantAccountId =
       parseGr4vyRouteOptions(command.route).merchantAccountId ?? this.config.defaultMerchantAccountId;
 
-    const deadline = startDeadline(options.signal, options.timeoutMs);
-    try {
-      const headers: Record<string, string> = {};
-      if (command.requestId !== undefined && REQUEST_ID_PATTERN.test(command.requestId)) {
-        headers['X-Request-Id'] = command.requestId;
-      }
-      const requestOptions: RequestOptions = {
-        signal: deadline.signal,
-        retries: { strategy: 'none' },
-        headers,
-      };
-      // Race the SDK against the deadline: the signal stops fetch, and the race
-      // stops us waiting even where the signal is not honoured (token signing,
-      // a custom fetcher, body parsing).
-      const call = checkoutSessionsCreate(this.client, body, merchantAccountId, requestOptions);
-      call.catch(() => undefined); // see the file header: avoids the SDK's unhandled rejection
-      const result = await Promise.race([call, deadline.aborted]);
-      if (!result.ok) throw result.error;
-      return { providerSessionId: result.value.id, checkoutUrl: command.hostedCheckoutUrl };
-    } catch (error) {
-      const failure = classifyGr4vyFailure(error, { timedOut: deadline.timedOut() });
-      if (failure.providerStatus === 401) this.tokens.invalidate();
-      throw failure;
-    } finally {
-      deadline.dispose();
-    }
+    const session = await this.invoke(this.tokens, options, command.requestId, (requestOptions) =>
+      checkoutSessionsCreate(this.client, body, merchantAccountId, requestOptions),
+    );
+    return { providerSessionId: session.id, checkoutUrl: command.hostedCheckoutUrl };
   }
 
   override async close(): Promise<void> {
     this.fetcher.close();
   }
 
-  override hostedFields(_route: ProviderRoute, providerSessionId: string): HostedFields {
+  hostedFields(_route: ProviderRoute, providerSessionId: string): HostedFields {
     const scriptUrl =
       this.config.secureFieldsUrl ??
       `https://cdn.${this.config.environment === 'sandbox' ? 'sandbox.' : ''}${this.config.gr4vyId}.gr4vy.app/secure-fields/latest/secure-fields.js`;
@@ -199,10 +200,7 @@ export class Gr4vyProvider extends PaymentProvider {
     };
   }
 
-  override async pay(
-    command: PayHostedSessionCommand,
-    options: ProviderCallOptions,
-  ): Promise<TransactionResult> {
+  async pay(command: PayHostedSessionCommand, options: ProviderCallOptions): Promise<TransactionResult> {
     const route = parseGr4vyRouteOptions(command.route);
     const merchantAccountId = route.merchantAccountId ?? this.config.defaultMerchantAccountId;
     const transaction = await this.invoke(
@@ -233,17 +231,21 @@ export class Gr4vyProvider extends PaymentProvider {
     return toTransactionResult(transaction);
   }
 
-  override async getTransaction(
+  /** Read with the merchant account of the route that created the transaction: another account cannot see it. */
+  async getTransaction(
+    route: ProviderRoute,
     transactionId: string,
     options: ProviderCallOptions,
   ): Promise<TransactionResult> {
+    const merchantAccountId =
+      parseGr4vyRouteOptions(route).merchantAccountId ?? this.config.defaultMerchantAccountId;
     const transaction = await this.invoke(this.reads.tokens, options, undefined, (requestOptions) =>
-      transactionsGet(this.reads.client, transactionId, this.config.defaultMerchantAccountId, requestOptions),
+      transactionsGet(this.reads.client, transactionId, merchantAccountId, requestOptions),
     );
     return toTransactionResult(transaction);
   }
 
-  override verifyWebhook(
+  verifyWebhook(
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
     now: Date,
@@ -258,71 +260,36 @@ export class Gr4vyProvider extends PaymentProvider {
     );
   }
 
-  /** One SDK call under the deadline, with the same failure classification as createSession. */
+  /**
+   * One SDK call under the shared deadline: the signal stops fetch, and the
+   * deadline stops us waiting even where the signal is not honoured (token
+   * signing, a custom fetcher, body parsing). Every failure is classified the
+   * same way; a 401 drops the cached token.
+   */
   private async invoke<T>(
     tokens: Gr4vyTokenCache,
     options: ProviderCallOptions,
     requestId: string | undefined,
     call: (requestOptions: RequestOptions) => Promise<{ ok: true; value: T } | { ok: false; error: unknown }>,
   ): Promise<T> {
-    const deadline = startDeadline(options.signal, options.timeoutMs);
-    try {
-      const headers: Record<string, string> = {};
-      if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) headers['X-Request-Id'] = requestId;
-      const pending = call({ signal: deadline.signal, retries: { strategy: 'none' }, headers });
-      pending.catch(() => undefined); // see the file header: avoids the SDK's unhandled rejection
-      const result = await Promise.race([pending, deadline.aborted]);
-      if (!result.ok) throw result.error;
-      return result.value;
-    } catch (error) {
-      const failure = classifyGr4vyFailure(error, { timedOut: deadline.timedOut() });
-      if (failure.providerStatus === 401) tokens.invalidate();
-      throw failure;
-    } finally {
-      deadline.dispose();
-    }
+    const headers: Record<string, string> = {};
+    if (requestId !== undefined && REQUEST_ID_PATTERN.test(requestId)) headers['X-Request-Id'] = requestId;
+    return withDeadline(
+      options,
+      async (signal) => {
+        const pending = call({ signal, retries: { strategy: 'none' }, headers });
+        pending.catch(() => undefined); // see the file header: avoids the SDK's unhandled rejection
+        const result = await pending;
+        if (!result.ok) throw result.error;
+        return result.value;
+      },
+      (error, { timedOut }) => {
+        const failure = classifyGr4vyFailure(error, { timedOut });
+        if (failure.providerStatus === 401) tokens.invalidate();
+        return failure;
+      },
+    );
   }
-}
-
-/**
- * One AbortController that fires on the caller's signal or after `timeoutMs`,
- * remembering which one it was; `aborted` rejects with the abort reason.
- */
-function startDeadline(parent: AbortSignal, timeoutMs: number) {
-  const controller = new AbortController();
-  let timedOut = false;
-  let rejectAborted: (reason: unknown) => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    rejectAborted = reject;
-  });
-  // The race may already be settled when the abort fires: not an unhandled rejection.
-  aborted.catch(() => undefined);
-
-  const abort = (reason: unknown): void => {
-    if (controller.signal.aborted) return;
-    controller.abort(reason);
-    rejectAborted(reason);
-  };
-  const onParentAbort = (): void => abort(parent.reason);
-  const timer =
-    Number.isFinite(timeoutMs) && timeoutMs > 0
-      ? setTimeout(() => {
-          timedOut = true;
-          abort(new Gr4vyDeadlineExceeded(timeoutMs));
-        }, timeoutMs)
-      : undefined;
-  if (parent.aborted) onParentAbort();
-  else parent.addEventListener('abort', onParentAbort, { once: true });
-
-  return {
-    signal: controller.signal,
-    aborted,
-    timedOut: (): boolean => timedOut,
-    dispose: (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
-    },
-  };
 }
 
 function assertValidConfig(config: Gr4vyAdapterConfig): void {

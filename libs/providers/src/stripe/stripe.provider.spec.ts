@@ -347,20 +347,28 @@ describe('StripeProvider', () => {
 
     it('requires both redirect URLs', () => {
       const adapter = provider();
-      expect(adapter.ineligibilityReason(route, {})).toBe(STRIPE_REDIRECT_URLS_REQUIRED);
-      expect(adapter.ineligibilityReason(route, { redirectUrls: { success: 'https://a.example/ok' } })).toBe(
-        'redirect URLs required by stripe (redirectUrls.success and redirectUrls.failure)',
-      );
-      expect(adapter.ineligibilityReason(route, { redirectUrls: { failure: 'https://a.example/ko' } })).toBe(
-        STRIPE_REDIRECT_URLS_REQUIRED,
-      );
+      expect(adapter.ineligibilityReason(route, { ttlSeconds: 3600 })).toBe(STRIPE_REDIRECT_URLS_REQUIRED);
       expect(
         adapter.ineligibilityReason(route, {
+          ttlSeconds: 3600,
+          redirectUrls: { success: 'https://a.example/ok' },
+        }),
+      ).toBe('redirect URLs required by stripe (redirectUrls.success and redirectUrls.failure)');
+      expect(
+        adapter.ineligibilityReason(route, {
+          ttlSeconds: 3600,
+          redirectUrls: { failure: 'https://a.example/ko' },
+        }),
+      ).toBe(STRIPE_REDIRECT_URLS_REQUIRED);
+      expect(
+        adapter.ineligibilityReason(route, {
+          ttlSeconds: 3600,
           redirectUrls: { success: 'https://a.example/ok', failure: '  ' },
         }),
       ).toBe(STRIPE_REDIRECT_URLS_REQUIRED);
       expect(
         adapter.ineligibilityReason(route, {
+          ttlSeconds: 3600,
           redirectUrls: { success: 'https://a.example/ok', failure: 'https://a.example/ko' },
         }),
       ).toBeNull();

@@ -9,22 +9,25 @@
  * timeout (`req.setTimeout`): it destroys the socket and rejects with a
  * StripeConnectionError "Request aborted due to timeout being reached" whose
  * `detail.code` is `ETIMEDOUT`. That is not a bound on the whole call (a
- * server trickling bytes resets it), so the adapter also races the call
- * against its own deadline (`timeoutMs`) and the caller's `signal`, and stops
- * waiting as soon as either fires. The SDK request then finishes in the
- * background, bounded by that same socket timeout; its eventual rejection is
- * caught (`call.catch`), so it can never surface as an unhandled rejection.
+ * server trickling bytes resets it), so the call also runs under the shared
+ * `withDeadline` (the caller's signal and `timeoutMs`), which stops waiting as
+ * soon as either fires. The SDK request then finishes in the background,
+ * bounded by that same socket timeout; its eventual rejection stays handled.
  */
 import http from 'node:http';
 import https from 'node:https';
 import Stripe from 'stripe';
+import { withDeadline } from '../deadline';
 import {
   CreateProviderSessionCommand,
+  EligibilityRequest,
   PaymentProvider,
   ProviderCallOptions,
   ProviderError,
+  ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
+  SessionCreationFlow,
 } from '../provider.port';
 import { GuardedStripeHttpClient } from './stripe.http-client';
 import {
@@ -63,19 +66,9 @@ export const STRIPE_API_VERSION: Stripe.LatestApiVersion = '2026-10-28.endive';
 
 /** The SDK's client-level timeout, only used should a request carry none. */
 const FALLBACK_SDK_TIMEOUT_MS = 30_000;
-/** A caller abort this close to our deadline counts as the deadline (the core's timer starts just before ours). */
-const DEADLINE_TOLERANCE_MS = 25;
 /** Stripe's idempotency keys: at most 255 characters, and they travel in a header. */
 const IDEMPOTENCY_KEY_PATTERN = /^[\x21-\x7e]{1,255}$/;
 const DEFAULT_KEY_LABEL = 'STRIPE_SECRET_KEY (default)';
-
-/** The reason our own deadline aborts with. */
-class StripeDeadlineExceeded extends Error {
-  constructor(timeoutMs: number) {
-    super(`Stripe call exceeded ${timeoutMs} ms`);
-    this.name = 'TimeoutError';
-  }
-}
 
 interface ResolvedRoute {
   secretKey: string;
@@ -84,8 +77,11 @@ interface ResolvedRoute {
   clientId: string;
 }
 
-export class StripeProvider extends PaymentProvider {
+export class StripeProvider extends PaymentProvider implements SessionCreationFlow {
   readonly kind = 'stripe';
+  readonly flows: ProviderFlows = { createSession: this };
+  /** Stripe Checkout hosts the payment page: its session url is the checkoutUrl. */
+  readonly checkoutPage = 'provider';
   private readonly defaultEndpoint?: StripeApiEndpoint;
   /** One SDK client per (secret key, API base), created on first use. */
   private readonly clients = new Map<string, Stripe>();
@@ -108,11 +104,8 @@ export class StripeProvider extends PaymentProvider {
     this.resolveRoute(route);
   }
 
-  override ineligibilityReason(
-    _route: ProviderRoute,
-    command: Pick<CreateProviderSessionCommand, 'redirectUrls'>,
-  ): string | null {
-    const { success, failure } = command.redirectUrls ?? {};
+  ineligibilityReason(_route: ProviderRoute, request: EligibilityRequest): string | null {
+    const { success, failure } = request.redirectUrls ?? {};
     return success?.trim() && failure?.trim() ? null : STRIPE_REDIRECT_URLS_REQUIRED;
   }
 
@@ -139,23 +132,17 @@ export class StripeProvider extends PaymentProvider {
     const redact = sensitiveValues(command);
     const client = this.client(target);
 
-    const deadline = startDeadline(options.signal, options.timeoutMs);
-    try {
-      if (deadline.isAborted()) throw deadline.reason();
-      const call = client.checkout.sessions.create(params, {
-        idempotencyKey: command.idempotencyKey,
-        timeout: sdkTimeout(options.timeoutMs),
-      });
-      // When the deadline wins the race, the SDK call settles later on its own:
-      // keep that rejection handled.
-      call.catch(() => undefined);
-      const session = await Promise.race([call, deadline.aborted]);
-      return toResult(session);
-    } catch (error) {
-      throw classifyStripeFailure(error, { timedOut: deadline.timedOut(), redact });
-    } finally {
-      deadline.dispose();
-    }
+    return withDeadline(
+      options,
+      async () =>
+        toResult(
+          await client.checkout.sessions.create(params, {
+            idempotencyKey: command.idempotencyKey,
+            timeout: sdkTimeout(options.timeoutMs),
+          }),
+        ),
+      (error, { timedOut }) => classifyStripeFailure(error, { timedOut, redact }),
+    );
   }
 
   /** Closes the keep-alive sockets (for shutdown and tests); clients are rebuilt on next use. */
@@ -268,55 +255,6 @@ function sdkTimeout(timeoutMs: number): number {
   return Number.isFinite(timeoutMs) && timeoutMs > 0 ? Math.ceil(timeoutMs) : FALLBACK_SDK_TIMEOUT_MS;
 }
 
-/**
- * Our deadline (`timeoutMs`) plus the caller's `signal`: `aborted` rejects
- * with the reason when either fires; `timedOut()` says whether it was the
- * deadline (our timer, an abort reason named TimeoutError, or a caller abort
- * at the deadline, as the core's own timer does).
- */
-function startDeadline(parent: AbortSignal, timeoutMs: number) {
-  const started = performance.now();
-  const hasDeadline = Number.isFinite(timeoutMs) && timeoutMs > 0;
-  let timedOut = false;
-  let abortReason: unknown;
-  let fired = false;
-  let rejectAborted: (reason: unknown) => void = () => undefined;
-  const aborted = new Promise<never>((_, reject) => {
-    rejectAborted = reject;
-  });
-  // The race may already be settled when the abort fires: not an unhandled rejection.
-  aborted.catch(() => undefined);
-
-  const fire = (reason: unknown, isDeadline: boolean): void => {
-    if (fired) return;
-    fired = true;
-    timedOut = isDeadline;
-    abortReason = reason;
-    rejectAborted(reason);
-  };
-  const onParentAbort = (): void => {
-    const reason: unknown = parent.reason;
-    const atDeadline = hasDeadline && performance.now() - started >= timeoutMs - DEADLINE_TOLERANCE_MS;
-    fire(reason, atDeadline || (isRecord(reason) && reason.name === 'TimeoutError'));
-  };
-  const timer = hasDeadline
-    ? setTimeout(() => fire(new StripeDeadlineExceeded(timeoutMs), true), timeoutMs)
-    : undefined;
-  if (parent.aborted) onParentAbort();
-  else parent.addEventListener('abort', onParentAbort, { once: true });
-
-  return {
-    aborted,
-    isAborted: (): boolean => fired,
-    reason: (): unknown => abortReason,
-    timedOut: (): boolean => timedOut,
-    dispose: (): void => {
-      if (timer !== undefined) clearTimeout(timer);
-      parent.removeEventListener('abort', onParentAbort);
-    },
-  };
-}
-
 /** Checks the config at construction; returns the parsed default endpoint. Never echoes a key. */
 function assertValidConfig(config: StripeAdapterConfig): StripeApiEndpoint | undefined {
   const fail = (problem: string): never => {
@@ -336,8 +274,4 @@ function assertValidConfig(config: StripeAdapterConfig): StripeApiEndpoint | und
   } catch (error) {
     return fail(`apiBase ${(error as Error).message}`);
   }
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null;
 }

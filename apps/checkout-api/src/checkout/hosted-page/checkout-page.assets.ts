@@ -80,21 +80,27 @@ export const CHECKOUT_JS = `(function () {
       });
   }
 
-  var fields = new SecureFields({ gr4vyId: data.gr4vyId, environment: data.environment, sessionId: data.sessionId });
-  fields.addCardNumberField('#cc-number');
-  fields.addExpiryDateField('#cc-expiry-date');
-  fields.addSecurityCodeField('#cc-security-code');
-  fields.addEventListener(SecureFields.Events.CARD_VAULT_SUCCESS, function () { pay(0); });
-  fields.addEventListener(SecureFields.Events.CARD_VAULT_FAILURE, function () {
-    fail('Please check the card details and try again.');
-  });
-  form.addEventListener('submit', function (event) {
-    event.preventDefault();
-    if (paying) return;
-    paying = true;
-    button.disabled = true;
-    status.textContent = 'Processing…';
-    fields.submit();
-  });
+  // The provider's fields script (served beside this one) mounts its card fields
+  // into the form's containers and calls back when the card is vaulted.
+  window.checkoutPage = {
+    mountFields: function (mount) {
+      var fields = mount(
+        { number: '#cc-number', expiryDate: '#cc-expiry-date', securityCode: '#cc-security-code' },
+        data,
+        {
+          vaulted: function () { pay(0); },
+          invalid: function () { fail('Please check the card details and try again.'); }
+        }
+      );
+      form.addEventListener('submit', function (event) {
+        event.preventDefault();
+        if (paying) return;
+        paying = true;
+        button.disabled = true;
+        status.textContent = 'Processing…';
+        fields.submit();
+      });
+    }
+  };
 })();
 `;

@@ -2,9 +2,10 @@ import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { effectiveStatus } from '../../sessions/domain/session';
+import { ProviderRegistry } from '../../providers/provider-registry';
 import { CheckoutSessionLoader } from '../checkout-session.loader';
 import { CHECKOUT_CSS, CHECKOUT_JS } from './checkout-page.assets';
-import { checkoutPage, contentSecurityPolicy, noticePage } from './checkout-page.view';
+import { checkoutPage, contentSecurityPolicy, fieldsScriptPath, noticePage } from './checkout-page.view';
 
 const NOTICES: Record<string, { status: number; title: string; message: string }> = {
   unknown: { status: 404, title: 'Checkout not found', message: 'This checkout link is not valid.' },
@@ -26,7 +27,10 @@ const NOTICES: Record<string, { status: number; title: string; message: string }
 @ApiExcludeController()
 @Controller('checkout')
 export class CheckoutPageController {
-  constructor(private readonly loader: CheckoutSessionLoader) {}
+  constructor(
+    private readonly loader: CheckoutSessionLoader,
+    private readonly providers: ProviderRegistry,
+  ) {}
 
   @Get('assets/checkout.css')
   @Header('Content-Type', 'text/css; charset=utf-8')
@@ -42,12 +46,25 @@ export class CheckoutPageController {
     return CHECKOUT_JS;
   }
 
+  /** The provider's half of the page: mounts its card fields (each adapter that pays on our page has one). */
+  @Get('assets/fields/:file')
+  fieldsScript(@Param('file') file: string, @Res() reply: FastifyReply): void {
+    const adapter = /^([a-z0-9-]+)\.js$/.exec(file)?.[1];
+    const script = adapter && this.providers.flow(adapter, 'hostedPayment')?.fieldsScript;
+    if (!script) return this.notice(reply, 'unknown');
+    void reply
+      .status(200)
+      .header('Content-Type', 'application/javascript; charset=utf-8')
+      .header('Cache-Control', 'public, max-age=300')
+      .send(script);
+  }
+
   @Get(':sessionId')
   async page(@Param('sessionId') sessionId: string, @Res() reply: FastifyReply): Promise<void> {
     const context = await this.loader.load(sessionId);
     const fields =
-      context?.route && context.adapter?.hostedFields(context.route, context.session.providerSessionId);
-    if (!context || !fields) return this.notice(reply, 'unknown');
+      context?.route && context.hostedPayment?.hostedFields(context.route, context.session.providerSessionId);
+    if (!context?.route || !fields) return this.notice(reply, 'unknown');
     const { session } = context;
     const status = effectiveStatus(session, new Date());
     if (status !== 'PENDING') return this.notice(reply, status, session.locale);
@@ -56,7 +73,9 @@ export class CheckoutPageController {
       .header('Content-Type', 'text/html; charset=utf-8')
       .header('Cache-Control', 'no-store')
       .header('Content-Security-Policy', contentSecurityPolicy(fields))
-      .send(checkoutPage(session, fields, `/checkout/${session.id}/pay`));
+      .send(
+        checkoutPage(session, fields, `/checkout/${session.id}/pay`, fieldsScriptPath(context.route.adapter)),
+      );
   }
 
   private notice(reply: FastifyReply, key: string, locale?: string): void {

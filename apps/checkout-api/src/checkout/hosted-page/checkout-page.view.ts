@@ -50,7 +50,17 @@ ${body}
 </html>`;
 }
 
-export function checkoutPage(session: Session, fields: HostedFields, payUrl: string): string {
+/** Where the page loads the provider's fields script from (our origin). */
+export function fieldsScriptPath(adapterKind: string): string {
+  return `/checkout/assets/fields/${encodeURIComponent(adapterKind)}.js`;
+}
+
+export function checkoutPage(
+  session: Session,
+  fields: HostedFields,
+  payUrl: string,
+  fieldsScriptUrl: string,
+): string {
   const money = (minor: number) => escapeHtml(formatMoney(minor, session.currency, session.locale));
   const items = session.items
     .map(
@@ -95,7 +105,8 @@ ${items}
   </form>
 </section>
 <script src="${escapeHtml(fields.scriptUrl)}"></script>
-<script src="/checkout/assets/checkout.js"></script>`,
+<script src="/checkout/assets/checkout.js"></script>
+<script src="${escapeHtml(fieldsScriptUrl)}"></script>`,
     session.locale,
   );
 }

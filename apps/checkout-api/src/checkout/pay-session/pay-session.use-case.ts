@@ -1,10 +1,9 @@
-import { createHash, randomUUID } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
-import { IdempotencyStore, StoredResponse } from '@app/idempotency';
+import { IdempotencyRunner, IdempotentResult, StoredResponse } from '@app/idempotency';
 import { ProviderError, TransactionResult } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { failClosed } from '../../infrastructure/availability';
 import { callProvider } from '../../providers/provider-call';
 import { effectiveStatus, Session } from '../../sessions/domain/session';
 import { SessionRepository } from '../../sessions/domain/session.repository';
@@ -16,9 +15,7 @@ const payScope = (sessionId: string) => `pay:${sessionId}`;
 const PAY_KEY = 'pay';
 const PAY_FINGERPRINT = 'pay';
 
-export interface PayResult extends StoredResponse {
-  replayed: boolean;
-}
+export type PayResult = IdempotentResult;
 
 /**
  * The hosted page's submit: creates the provider transaction for the session,
@@ -35,47 +32,26 @@ export class PaySessionUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionRepository,
     private readonly loader: CheckoutSessionLoader,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyRunner,
   ) {}
 
+  /** Every submit of a session runs under one claim: a double submit waits (409) or replays the first answer. */
   async execute(sessionId: string, requestId?: string): Promise<PayResult> {
     const context = await this.loader.load(sessionId);
     if (!context) throw new DomainError('NOT_FOUND');
-    const { session } = context;
-    const owner = randomUUID();
-    const claim = await failClosed(() =>
-      this.idempotency.claim({
-        scope: payScope(session.id),
+    return this.idempotency.run(
+      {
+        scope: payScope(context.session.id),
         key: PAY_KEY,
         fingerprint: PAY_FINGERPRINT,
-        owner,
-        leaseMs: this.config.idempotencyLeaseMs,
-      }),
+        inProgressReason: 'This payment is already being processed',
+      },
+      { execute: () => this.payOnce(context, requestId), isFinal: () => false },
     );
-    if (claim.kind === 'completed') return { ...claim.response, replayed: true };
-    if (claim.kind !== 'claimed') {
-      throw new DomainError(
-        'IDEMPOTENCY_KEY_IN_USE',
-        { reason: 'This payment is already being processed' },
-        { 'Retry-After': '1' },
-      );
-    }
-    try {
-      const response = await this.payOnce(context, requestId);
-      await this.idempotency
-        .complete(payScope(session.id), PAY_KEY, owner, response, this.config.idempotencyTtlSeconds)
-        .catch((error: unknown) =>
-          this.logger.warn({ msg: 'could not store pay response', error: String(error) }),
-        );
-      return { ...response, replayed: false };
-    } catch (error) {
-      await this.idempotency.release(payScope(session.id), PAY_KEY, owner).catch(() => false);
-      throw error;
-    }
   }
 
   private async payOnce(
-    { session, route, adapter }: CheckoutContext,
+    { session, route, hostedPayment }: CheckoutContext,
     requestId?: string,
   ): Promise<StoredResponse> {
     const status = effectiveStatus(session, new Date());
@@ -86,12 +62,11 @@ export class PaySessionUseCase {
         redirectUrl: buyerDestination(session, this.config.checkoutBaseUrl),
       });
     }
-    if (!route || !adapter || !adapter.hostedFields(route, session.providerSessionId))
-      throw new DomainError('NOT_FOUND');
+    if (!route || !hostedPayment) throw new DomainError('NOT_FOUND');
     let result: TransactionResult;
     try {
       result = await callProvider(this.config.providerTimeoutMs, (options) =>
-        adapter.pay(
+        hostedPayment.pay(
           {
             sessionId: session.id,
             providerSessionId: session.providerSessionId,
@@ -122,9 +97,7 @@ export class PaySessionUseCase {
             : 'PROVIDER_REJECTED',
       );
     }
-    const updated = await failClosed(() =>
-      this.sessions.applyPayment(session.id, paymentUpdate(result), new Date()),
-    );
+    const updated = await this.sessions.applyPayment(session.id, paymentUpdate(result), new Date());
     return { status: 200, headers: {}, body: this.answer(updated ?? session, result) };
   }
 

@@ -1,7 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { failClosed } from '../../infrastructure/availability';
 import { callProvider } from '../../providers/provider-call';
 import { CheckoutSessionLoader } from '../checkout-session.loader';
 import { SessionRepository } from '../../sessions/domain/session.repository';
@@ -20,18 +19,16 @@ export class ReturnFromApprovalUseCase {
   async execute(sessionId: string): Promise<string> {
     const context = await this.loader.load(sessionId);
     if (!context) throw new DomainError('NOT_FOUND');
-    const { session, adapter } = context;
+    const { session, route, transactionRead } = context;
     const transactionId = session.payment?.transactionId;
-    if (!transactionId || !adapter || session.status !== 'PENDING') {
+    if (!transactionId || !route || !transactionRead || session.status !== 'PENDING') {
       return buyerDestination(session, this.config.checkoutBaseUrl);
     }
     try {
       const result = await callProvider(this.config.providerTimeoutMs, (options) =>
-        adapter.getTransaction(transactionId, options),
+        transactionRead.getTransaction(route, transactionId, options),
       );
-      const updated = await failClosed(() =>
-        this.sessions.applyPayment(session.id, paymentUpdate(result), new Date()),
-      );
+      const updated = await this.sessions.applyPayment(session.id, paymentUpdate(result), new Date());
       return buyerDestination(updated ?? session, this.config.checkoutBaseUrl);
     } catch {
       // The webhook will settle it; the page shows where the payment stands.

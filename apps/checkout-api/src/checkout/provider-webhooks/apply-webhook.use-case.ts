@@ -1,19 +1,33 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
-import { PaymentProvider, TransactionResult, WebhookRejected } from '@app/providers';
+import {
+  ProviderError,
+  ProviderRoute,
+  TransactionResult,
+  VerifiedWebhook,
+  WebhookRejected,
+} from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { failClosed } from '../../infrastructure/availability';
 import { callProvider } from '../../providers/provider-call';
 import { ProviderRegistry } from '../../providers/provider-registry';
+import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
+import { Session } from '../../sessions/domain/session';
 import { SessionRepository } from '../../sessions/domain/session.repository';
 import { paymentUpdate } from '../payment-outcome';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
 
+interface ResolvedEvent {
+  session: Session;
+  transaction: TransactionResult;
+}
+
 /**
  * A provider's notification about a transaction: verified by the adapter,
  * deduplicated by event id, and applied monotonically, so redeliveries and
- * out-of-order events cannot move a session backwards.
+ * out-of-order events cannot move a session backwards. A slim event is read back
+ * from the provider through the route that created the session, so that a route
+ * with its own merchant account reads where its transactions live.
  */
 @Injectable()
 export class ApplyWebhookUseCase {
@@ -23,6 +37,7 @@ export class ApplyWebhookUseCase {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly sessions: SessionRepository,
     private readonly providers: ProviderRegistry,
+    private readonly planner: RoutePlanner,
   ) {}
 
   async execute(
@@ -30,11 +45,11 @@ export class ApplyWebhookUseCase {
     headers: Record<string, string | string[] | undefined>,
     rawBody: Buffer,
   ): Promise<WebhookOutcome> {
-    const adapter = this.providers.find(kind);
-    if (!adapter) throw new DomainError('NOT_FOUND');
-    let event;
+    const webhooks = this.providers.flow(kind, 'webhook');
+    if (!webhooks) throw new DomainError('NOT_FOUND');
+    let event: VerifiedWebhook;
     try {
-      event = adapter.verifyWebhook(headers, rawBody, new Date());
+      event = webhooks.verifyWebhook(headers, rawBody, new Date());
     } catch (error) {
       if (error instanceof WebhookRejected) {
         this.logger.warn({ msg: 'webhook rejected', adapter: kind, reason: error.reason });
@@ -42,38 +57,74 @@ export class ApplyWebhookUseCase {
       }
       throw error;
     }
-    if (await failClosed(() => this.sessions.webhookSeen(kind, event.eventId))) return 'duplicate';
+    if (await this.sessions.webhookSeen(kind, event.eventId)) return 'duplicate';
 
-    // A slim event names the transaction only: read it from the provider.
-    const transaction: TransactionResult =
-      event.transaction ?? (await this.fetch(adapter, event.transactionId));
-    const session = await failClosed(() =>
-      this.sessions.findByTransaction(transaction.transactionId, transaction.providerSessionId),
-    );
-    if (!session) {
+    const resolved = await this.resolve(kind, event);
+    if (!resolved) {
       this.logger.warn({
         msg: 'webhook for an unknown transaction',
         adapter: kind,
-        transactionId: transaction.transactionId,
+        transactionId: event.transactionId,
       });
       return 'ignored';
     }
-    const applied = await failClosed(() =>
-      this.sessions.applyWebhook(kind, event.eventId, session.id, paymentUpdate(transaction), new Date()),
+    const applied = await this.sessions.applyWebhook(
+      kind,
+      event.eventId,
+      resolved.session.id,
+      paymentUpdate(resolved.transaction),
+      new Date(),
     );
     return applied ? 'applied' : 'duplicate';
   }
 
-  private async fetch(adapter: PaymentProvider, transactionId: string): Promise<TransactionResult> {
+  private async resolve(kind: string, event: VerifiedWebhook): Promise<ResolvedEvent | null> {
+    if (event.transaction) {
+      const session = await this.sessions.findByTransaction(
+        event.transaction.transactionId,
+        event.transaction.providerSessionId,
+      );
+      return session && { session, transaction: event.transaction };
+    }
+    // A slim event names the transaction only: read it through the route of its session.
+    const known = await this.sessions.findByTransaction(event.transactionId);
+    const knownRoute = known && this.planner.route(known.providerRouteId);
+    if (known && knownRoute) {
+      const transaction = await this.read(kind, toProviderRoute(knownRoute), event.transactionId);
+      return transaction && { session: known, transaction };
+    }
+    // Not recorded yet (the pay step died before storing it): ask each route of this adapter.
+    for (const route of this.planner.routesOf(kind)) {
+      const transaction = await this.read(kind, route, event.transactionId);
+      if (!transaction) continue;
+      const session = await this.sessions.findByTransaction(
+        transaction.transactionId,
+        transaction.providerSessionId,
+      );
+      return session && { session, transaction };
+    }
+    return null;
+  }
+
+  /** The transaction as this route sees it; null when the route cannot see it (another merchant account). */
+  private async read(
+    kind: string,
+    route: ProviderRoute,
+    transactionId: string,
+  ): Promise<TransactionResult | null> {
+    const reader = this.providers.flow(kind, 'transactionRead');
+    if (!reader) return null;
     try {
       return await callProvider(this.config.providerTimeoutMs, (options) =>
-        adapter.getTransaction(transactionId, options),
+        reader.getTransaction(route, transactionId, options),
       );
     } catch (error) {
+      if (error instanceof ProviderError && error.providerStatus === 404) return null;
       // Not recorded as seen: the provider's redelivery will try again.
       this.logger.warn({
         msg: 'could not fetch webhook transaction',
-        adapter: adapter.kind,
+        adapter: kind,
+        routeId: route.id,
         error: String(error),
       });
       throw new DomainError('PROVIDER_UNAVAILABLE');

@@ -1,4 +1,4 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
 import { BEARER_SCHEME } from '../../openapi';
@@ -6,13 +6,17 @@ import { validateBody } from '@app/common';
 import { buildCreateSessionCommand } from '../../sessions/create-session/create-session.command';
 import { CreateSessionRequest } from '../../sessions/create-session/create-session.request';
 import { routingInput } from '../../sessions/create-session/session-creator';
-import { RoutePlanner } from '../route-planner';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { explainedCandidates, RoutePlanner } from '../route-planner';
 
 /** The routing decision for a create body, explained, without creating anything: for tuning a catalog. */
 @ApiTags('routing')
 @Controller('api/v1/routing')
 export class PreviewRoutesController {
-  constructor(private readonly planner: RoutePlanner) {}
+  constructor(
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    private readonly planner: RoutePlanner,
+  ) {}
 
   @Post('preview')
   @HttpCode(200)
@@ -29,10 +33,12 @@ export class PreviewRoutesController {
       idempotencyKey: 'preview',
       fingerprint: '',
     });
-    const decision = await this.planner.plan(routingInput(command), { probe: false });
+    const decision = await this.planner.plan(routingInput(command, this.config.sessionTtlSeconds), {
+      probe: false,
+    });
     return {
       selectedProvider: decision.candidates[0]?.routeId ?? null,
-      candidates: [...decision.candidates, ...decision.excluded],
+      candidates: explainedCandidates(decision),
     };
   }
 }

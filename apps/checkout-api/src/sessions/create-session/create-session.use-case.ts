@@ -1,26 +1,24 @@
-import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode, toErrorResponse } from '@app/common';
-import { IdempotencyStore, StoredResponse } from '@app/idempotency';
-import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { failClosed } from '../../infrastructure/availability';
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '@app/common';
+import { IdempotencyRunner, IdempotentResult } from '@app/idempotency';
 import { MetricsService } from '../../observability/metrics.service';
 import { createdSessionView } from '../domain/session-views';
 import { CreateSessionCommand } from './create-session.command';
-import { SessionCreator } from './session-creator';
+import { NoAvailableProvider, SessionCreator } from './session-creator';
 
-/** Deterministic business outcomes: stored and replayed like a 201. Anything else transient is released. */
-const STORED_ERRORS: ReadonlySet<ErrorCode> = new Set(['NO_AVAILABLE_PROVIDER', 'DUPLICATE_ORDER']);
 const REPLAYED = { 'Idempotent-Replayed': 'true' };
-const IDEMPOTENCY_OUTCOMES = {
-  claimed: 'new',
-  mismatch: 'mismatch',
-  in_progress: 'conflict',
-  completed: 'replay',
-} as const;
 
-export interface CreateSessionResult extends StoredResponse {
-  replayed: boolean;
+export type CreateSessionResult = IdempotentResult;
+
+/**
+ * Errors that are this key's final answer, replayed like a 201: a duplicate order,
+ * and "no provider" when the catalog and the request alone decide it. "No provider"
+ * because of an open circuit, or a half-open probe another request holds, depends
+ * on health that may recover by the next retry: it releases the key.
+ */
+export function isFinalCreateError(error: unknown): boolean {
+  if (error instanceof NoAvailableProvider) return !error.healthDependent;
+  return error instanceof DomainError && error.code === 'DUPLICATE_ORDER';
 }
 
 /**
@@ -31,29 +29,36 @@ export interface CreateSessionResult extends StoredResponse {
  */
 @Injectable()
 export class CreateSessionUseCase {
-  private readonly logger = new Logger('CreateSession');
-
   constructor(
-    @Inject(APP_CONFIG) private readonly config: AppConfig,
-    private readonly idempotency: IdempotencyStore,
+    private readonly idempotency: IdempotencyRunner,
     private readonly creator: SessionCreator,
     private readonly metrics: MetricsService,
   ) {}
 
   async execute(command: CreateSessionCommand): Promise<CreateSessionResult> {
     try {
-      const result = await this.claimAndRun(command);
-      const body = result.body as { routing?: { selectedProvider?: string }; code?: string };
-      this.metrics.sessionsCreated.inc({
-        route: body.routing?.selectedProvider ?? 'none',
-        outcome:
-          result.status === 201
-            ? result.replayed
-              ? 'replayed'
-              : 'created'
-            : (body.code ?? 'error').toLowerCase(),
-      });
-      return result;
+      const result = await this.idempotency.run(
+        {
+          scope: command.merchantId,
+          key: command.idempotencyKey,
+          fingerprint: command.fingerprint,
+          inProgressReason: 'A request with this Idempotency-Key is still being processed',
+        },
+        {
+          execute: async () => {
+            const outcome = await this.creator.create(command);
+            return {
+              status: 201,
+              headers: {},
+              body: createdSessionView(outcome.session),
+              replayed: outcome.kind === 'existing',
+            };
+          },
+          isFinal: isFinalCreateError,
+        },
+      );
+      this.count(result);
+      return result.replayed ? { ...result, headers: { ...result.headers, ...REPLAYED } } : result;
     } catch (error) {
       const code = error instanceof DomainError ? error.code : 'INTERNAL_ERROR';
       this.metrics.sessionsCreated.inc({ route: 'none', outcome: code.toLowerCase() });
@@ -61,80 +66,16 @@ export class CreateSessionUseCase {
     }
   }
 
-  private async claimAndRun(command: CreateSessionCommand): Promise<CreateSessionResult> {
-    const owner = randomUUID();
-    const claim = await failClosed(() =>
-      this.idempotency.claim({
-        scope: command.merchantId,
-        key: command.idempotencyKey,
-        fingerprint: command.fingerprint,
-        owner,
-        leaseMs: this.config.idempotencyLeaseMs,
-      }),
-    );
-    this.metrics.idempotency.inc({ outcome: IDEMPOTENCY_OUTCOMES[claim.kind] });
-    switch (claim.kind) {
-      case 'mismatch':
-        throw new DomainError('IDEMPOTENCY_KEY_MISMATCH');
-      case 'in_progress':
-        throw new DomainError(
-          'IDEMPOTENCY_KEY_IN_USE',
-          { reason: 'A request with this Idempotency-Key is still being processed' },
-          { 'Retry-After': String(Math.min(claim.retryAfterSeconds, 5)) },
-        );
-      case 'completed':
-        return { ...claim.response, headers: { ...claim.response.headers, ...REPLAYED }, replayed: true };
-      case 'claimed':
-        return this.runClaimed(command, owner);
-    }
-  }
-
-  private async runClaimed(command: CreateSessionCommand, owner: string): Promise<CreateSessionResult> {
-    let response: StoredResponse;
-    let replayed = false;
-    try {
-      const outcome = await this.creator.create(command);
-      response = { status: 201, headers: {}, body: createdSessionView(outcome.session) };
-      replayed = outcome.kind === 'existing';
-    } catch (error) {
-      if (!(error instanceof DomainError && STORED_ERRORS.has(error.code))) {
-        await this.release(command, owner);
-        throw error;
-      }
-      const { status, body } = toErrorResponse(error);
-      response = { status, headers: {}, body };
-    }
-    await this.complete(command, owner, response);
-    return { ...response, headers: replayed ? REPLAYED : {}, replayed };
-  }
-
-  /* The answer is already durable (or deterministic); failing to store it in Redis only costs a Postgres lookup on retry. */
-  private async complete(
-    command: CreateSessionCommand,
-    owner: string,
-    response: StoredResponse,
-  ): Promise<void> {
-    try {
-      const stored = await this.idempotency.complete(
-        command.merchantId,
-        command.idempotencyKey,
-        owner,
-        response,
-        this.config.idempotencyTtlSeconds,
-      );
-      if (!stored) this.logger.warn({ msg: 'idempotency claim lost before completion' });
-    } catch (error) {
-      this.logger.warn({ msg: 'could not store idempotent response', error: String(error) });
-    }
-  }
-
-  private async release(command: CreateSessionCommand, owner: string): Promise<void> {
-    try {
-      await this.idempotency.release(command.merchantId, command.idempotencyKey, owner);
-      this.metrics.idempotency.inc({ outcome: 'released' });
-    } catch (error) {
-      // The lease will lapse by itself; until then a retry is told the key is in use.
-      this.logger.warn({ msg: 'could not release idempotency claim', error: String(error) });
-    }
+  private count(result: CreateSessionResult): void {
+    const body = result.body as { routing?: { selectedProvider?: string }; code?: string };
+    this.metrics.sessionsCreated.inc({
+      route: body.routing?.selectedProvider ?? 'none',
+      outcome:
+        result.status === 201
+          ? result.replayed
+            ? 'replayed'
+            : 'created'
+          : (body.code ?? 'error').toLowerCase(),
+    });
   }
 }

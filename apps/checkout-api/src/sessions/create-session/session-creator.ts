@@ -2,16 +2,31 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { DomainError } from '@app/common';
 import { ProviderError } from '@app/providers';
-import { ScoredCandidate } from '@app/routing';
+import { ExcludedRoute, ScoredCandidate } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
-import { failClosed } from '../../infrastructure/availability';
 import { MetricsService } from '../../observability/metrics.service';
 import { callProvider } from '../../providers/provider-call';
 import { ProviderRegistry } from '../../providers/provider-registry';
-import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
+import { explainedCandidates, PlanInput, RoutePlanner, toProviderRoute } from '../../routing/route-planner';
 import { ProviderAttempt, RoutingCandidateRecord, Session } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { CreateSessionCommand } from './create-session.command';
+
+/**
+ * No route can take the order. `healthDependent` when at least one route was left
+ * out for its live health (an open circuit): a later retry may find it recovered.
+ */
+export class NoAvailableProvider extends DomainError {
+  readonly healthDependent: boolean;
+
+  constructor(excluded: readonly ExcludedRoute[]) {
+    super(
+      'NO_AVAILABLE_PROVIDER',
+      excluded.map(({ routeId, reason }) => ({ routeId, reason })),
+    );
+    this.healthDependent = excluded.some((route) => route.cause === 'health');
+  }
+}
 
 export type CreationOutcome =
   | { kind: 'created'; session: Session }
@@ -37,20 +52,20 @@ export class SessionCreator {
 
   async create(command: CreateSessionCommand): Promise<CreationOutcome> {
     const now = new Date();
-    const lookup = await failClosed(() =>
-      this.sessions.lookupForCreate(command.merchantId, command.idempotencyKey, command.orderReference, now),
+    const lookup = await this.sessions.lookupForCreate(
+      command.merchantId,
+      command.idempotencyKey,
+      command.orderReference,
+      now,
     );
     if (lookup.byKey) return this.existing(command, lookup.byKey);
     if (lookup.liveOrder) throw duplicateOrder(lookup.liveOrder);
 
-    const decision = await this.planner.plan(routingInput(command), { probe: true });
-    const candidates: RoutingCandidateRecord[] = [...decision.candidates, ...decision.excluded];
-    if (decision.candidates.length === 0) {
-      throw new DomainError(
-        'NO_AVAILABLE_PROVIDER',
-        decision.excluded.map(({ routeId, reason }) => ({ routeId, reason })),
-      );
-    }
+    const decision = await this.planner.plan(routingInput(command, this.config.sessionTtlSeconds), {
+      probe: true,
+    });
+    const candidates: RoutingCandidateRecord[] = explainedCandidates(decision);
+    if (decision.candidates.length === 0) throw new NoAvailableProvider(decision.excluded);
 
     const sessionId = randomUUID();
     const expiresAt = new Date(now.getTime() + this.config.sessionTtlSeconds * 1000);
@@ -81,7 +96,7 @@ export class SessionCreator {
       createdAt,
       updatedAt: createdAt,
     };
-    const inserted = await failClosed(() => this.sessions.insert(session, attempts));
+    const inserted = await this.sessions.insert(session, attempts);
     switch (inserted.kind) {
       case 'inserted':
         return { kind: 'created', session };
@@ -111,7 +126,7 @@ export class SessionCreator {
       const remaining = deadline - Date.now();
       if (remaining <= 0) break;
       const route = this.planner.route(candidate.routeId);
-      const adapter = route && this.providers.find(route.adapter);
+      const adapter = route && this.providers.flow(route.adapter, 'createSession');
       if (!route || !adapter) continue;
       const attemptNo = attempts.length + 1;
       const timeoutMs = Math.min(this.config.providerTimeoutMs, remaining);
@@ -204,13 +219,14 @@ function orderOf(command: CreateSessionCommand): Pick<CreateSessionCommand, (typ
   >;
 }
 
-export function routingInput(command: CreateSessionCommand) {
+export function routingInput(command: CreateSessionCommand, ttlSeconds: number): PlanInput {
   return {
     paymentMethod: command.paymentMethod,
     currency: command.currency,
     country: command.customer?.billingAddress?.country,
     amountMinor: command.totalMinor,
     redirectUrls: command.redirectUrls,
+    ttlSeconds,
   };
 }
 

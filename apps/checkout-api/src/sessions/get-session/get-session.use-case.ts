@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DomainError, isUuid } from '@app/common';
-import { failClosed } from '../../infrastructure/availability';
 import { effectiveStatus } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
 import { sessionDetailView } from '../domain/session-views';
@@ -12,11 +11,11 @@ export class GetSessionUseCase {
   /** The merchant's own session; another merchant's is indistinguishable from a missing one. */
   async execute(merchantId: string, sessionId: string) {
     if (!isUuid(sessionId)) throw new DomainError('NOT_FOUND');
-    const session = await failClosed(() => this.sessions.findById(merchantId, sessionId.toLowerCase()));
+    const session = await this.sessions.findById(merchantId, sessionId.toLowerCase());
     if (!session) throw new DomainError('NOT_FOUND');
     const now = new Date();
     if (session.status === 'PENDING' && effectiveStatus(session, now) === 'EXPIRED') {
-      await failClosed(() => this.sessions.markExpired(merchantId, session.id, now));
+      await this.sessions.markExpired(merchantId, session.id, now);
     }
     return sessionDetailView(session, now);
   }
