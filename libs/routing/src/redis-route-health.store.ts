@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { breakerTransition, BreakerPolicy, circuitState, RouteHealth } from './circuit-breaker';
+import { BreakerPolicy, BreakerTransition, RouteHealth } from './circuit-breaker';
 import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
 /** How many buckets make the sliding window. */
@@ -7,17 +7,32 @@ export const WINDOW_BUCKETS = 10;
 /** Weight of the newest observation in the latency EWMA. */
 export const LATENCY_EWMA_ALPHA = 0.2;
 
-/* One hash per route (a Redis Cluster hash tag keeps each script on one slot):
+/* One hash per route, and the route's probe lease beside it; both keys carry the `{routeId}` hash tag,
+ * so every script stays on one Redis Cluster slot:
  *   s:<bucket> / f:<bucket>  successes and failures per time bucket
  *   consec                   failures in a row
  *   lat                      EWMA of successful call latency, ms
  *   opened                   when the circuit opened, epoch ms (absent while closed)
- * The script counts the outcome, drops buckets that left the window, and returns
- * the counts the breaker decides on. */
+ * The script counts the outcome, drops buckets that left the window, and applies the breaker's move in
+ * the same atomic step: a transition decided outside it could erase outcomes other instances recorded
+ * in between. Its rules mirror circuitState and breakerTransition (circuit-breaker.ts), the reference
+ * they are tested against, case by case, on a real Redis. */
 const RECORD = `
 local bucket = tonumber(ARGV[1])
 local buckets = tonumber(ARGV[2])
 local ok = ARGV[3] == '1'
+local now = tonumber(ARGV[7])
+local maxConsecutive = tonumber(ARGV[8])
+local rateThreshold = tonumber(ARGV[9])
+local minimumCalls = tonumber(ARGV[10])
+local coolDownMs = tonumber(ARGV[11])
+
+local opened = redis.call('HGET', KEYS[1], 'opened')
+local state = 'closed'
+if opened then
+  if now - tonumber(opened) < coolDownMs then state = 'open' else state = 'half_open' end
+end
+
 redis.call('HINCRBY', KEYS[1], (ok and 's:' or 'f:') .. bucket, 1)
 local consec
 if ok then
@@ -44,19 +59,46 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {s, f, consec, redis.call('HGET', KEYS[1], 'opened') or '', redis.call('HGET', KEYS[1], 'lat') or ''}
+
+local move = 'none'
+if state == 'half_open' then
+  if ok then move = 'close' else move = 'open' end
+elseif state == 'closed' and not ok then
+  if consec >= maxConsecutive then
+    move = 'open'
+  elseif s + f >= minimumCalls and f / (s + f) >= rateThreshold then
+    move = 'open'
+  end
+end
+
+if move == 'open' then
+  redis.call('HSET', KEYS[1], 'opened', ARGV[7])
+elseif move == 'close' then
+  -- A recovered route starts a fresh window: the failures that opened it are behind it.
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {move, 0, 0, 0, '', ''}
+end
+return {move, s, f, consec, redis.call('HGET', KEYS[1], 'opened') or '', redis.call('HGET', KEYS[1], 'lat') or ''}
 `;
+
+type RecordReply = [BreakerTransition, number, number, number, string, string];
 
 interface RouteHealthCommands {
   routeRecord(
-    key: string,
+    healthKey: string,
+    probeKey: string,
     bucket: string,
     buckets: string,
     ok: string,
     latency: string,
     alpha: string,
     ttlMs: string,
-  ): Promise<[number, number, number, string, string]>;
+    now: string,
+    consecutiveFailures: string,
+    failureRateThreshold: string,
+    minimumCalls: string,
+    coolDownMs: string,
+  ): Promise<RecordReply>;
 }
 
 export function routeHealthKey(routeId: string): string {
@@ -67,6 +109,12 @@ function probeKey(routeId: string): string {
   return `route:{${routeId}}:probe`;
 }
 
+const MOVES: Record<BreakerTransition, RecordedOutcome['moved']> = {
+  open: 'opened',
+  close: 'closed',
+  none: null,
+};
+
 export class RedisRouteHealthStore extends RouteHealthStore {
   private readonly commands: RouteHealthCommands;
 
@@ -75,7 +123,7 @@ export class RedisRouteHealthStore extends RouteHealthStore {
     private readonly windowMs: number,
   ) {
     super();
-    redis.defineCommand('routeRecord', { numberOfKeys: 1, lua: RECORD });
+    redis.defineCommand('routeRecord', { numberOfKeys: 2, lua: RECORD });
     this.commands = redis as unknown as RouteHealthCommands;
   }
 
@@ -98,40 +146,29 @@ export class RedisRouteHealthStore extends RouteHealthStore {
   }
 
   async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
-    const key = routeHealthKey(outcome.routeId);
-    const [s, f, consec, opened, latency] = await this.commands.routeRecord(
-      key,
+    const [move, s, f, consec, opened, latency] = await this.commands.routeRecord(
+      routeHealthKey(outcome.routeId),
+      probeKey(outcome.routeId),
       String(this.bucketOf(now)),
       String(WINDOW_BUCKETS),
       outcome.succeeded ? '1' : '0',
       String(outcome.latencyMs),
       String(LATENCY_EWMA_ALPHA),
       String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
+      String(now),
+      String(policy.consecutiveFailures),
+      String(policy.failureRateThreshold),
+      String(policy.minimumCalls),
+      String(policy.coolDownMs),
     );
-    const openedAt = opened === '' ? undefined : Number(opened);
     const health: RouteHealth = {
       windowSuccesses: s,
       windowFailures: f,
       consecutiveFailures: consec,
       latencyEwmaMs: latency === '' ? undefined : Number(latency),
-      openedAt,
+      openedAt: opened === '' ? undefined : Number(opened),
     };
-    const transition = breakerTransition(
-      circuitState({ openedAt }, policy, now),
-      health,
-      outcome.succeeded,
-      policy,
-    );
-    if (transition === 'open') {
-      await this.redis.hset(key, 'opened', String(now));
-      return { moved: 'opened', health: { ...health, openedAt: now } };
-    }
-    if (transition === 'close') {
-      // A recovered route starts a fresh window: the failures that opened it are behind it.
-      await this.redis.del(key, probeKey(outcome.routeId));
-      return { moved: 'closed', health: { windowSuccesses: 0, windowFailures: 0, consecutiveFailures: 0 } };
-    }
-    return { moved: null, health };
+    return { moved: MOVES[move], health };
   }
 
   async acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {

@@ -17,7 +17,10 @@ export interface CallOutcome {
  */
 export abstract class RouteHealthStore {
   abstract snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>>;
-  /** Counts one call, then applies the breaker's transition; returns the route's health after it, and the move, if any. */
+  /**
+   * Counts one call and applies the breaker's transition in one atomic step, so that no other
+   * instance's outcome is lost between the two; returns the route's health after it, and the move, if any.
+   */
   abstract record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome>;
   /** Takes the single probe slot of a half-open route; false when another caller holds it. */
   abstract acquireProbe(routeId: string, leaseMs: number): Promise<boolean>;
