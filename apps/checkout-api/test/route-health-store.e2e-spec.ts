@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { isDeepStrictEqual } from 'node:util';
-import Redis from 'ioredis';
+import Redis, { Cluster } from 'ioredis';
 import {
   BreakerPolicy,
   breakerTransition,
@@ -15,6 +15,7 @@ import {
 } from '@app/routing';
 import { createRedisClient } from '../src/infrastructure/redis';
 import { requiredEnv } from './support/harness';
+import { RedisClusterProcess } from './support/redis-cluster-process';
 
 const WINDOW_MS = 10_000;
 const NOW = 1_700_000_000_000;
@@ -200,5 +201,87 @@ describe('RedisRouteHealthStore on a single Redis', () => {
       clientA.disconnect();
       clientB.disconnect();
     }
+  });
+
+  it('reads the health of every route in a single write to Redis', async () => {
+    const routeIds = Array.from({ length: 6 }, (_, i) => `snapshot-${i}-${run}`);
+    for (const [i, routeId] of routeIds.entries())
+      await store.record({ routeId, succeeded: i % 2 === 0, latencyMs: 100 }, policy, NOW);
+    const write = jest.spyOn(redis.stream, 'write');
+    try {
+      const health = await store.snapshot(routeIds, NOW);
+
+      expect(write).toHaveBeenCalledTimes(1);
+      expect(routeIds.map((id) => counts(health.get(id)))).toEqual(
+        routeIds.map((_, i) => ({
+          windowSuccesses: i % 2 === 0 ? 1 : 0,
+          windowFailures: i % 2 === 0 ? 0 : 1,
+          consecutiveFailures: i % 2 === 0 ? 0 : 1,
+          openedAt: undefined,
+        })),
+      );
+    } finally {
+      write.mockRestore();
+    }
+  });
+});
+
+describe('RedisRouteHealthStore on a Redis Cluster', () => {
+  let cluster: RedisClusterProcess;
+  let client: Cluster;
+  let store: RedisRouteHealthStore;
+  // Fixed ids on a private cluster: their slots, and so the masters that serve them, do not change between runs.
+  const routeIds = ['gr4vy-au', 'gr4vy-us', 'stripe-eu', 'stripe-gb', 'backup-eu', 'solo-gb'];
+
+  beforeAll(async () => {
+    cluster = await RedisClusterProcess.start(3);
+    client = new Cluster(cluster.startupNodes, { enableAutoPipelining: true });
+    await once(client, 'ready');
+    store = new RedisRouteHealthStore(client, WINDOW_MS);
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  it('reads one snapshot of routes whose keys live on different masters', async () => {
+    const masters = new Set<number>();
+    for (const id of routeIds)
+      masters.add(cluster.masterOf(Number(await client.call('CLUSTER', 'KEYSLOT', routeHealthKey(id)))).port);
+    expect(masters.size).toBe(3);
+    for (const [i, routeId] of routeIds.entries())
+      for (let n = 0; n <= i; n++)
+        await store.record({ routeId, succeeded: true, latencyMs: 50 }, policy, NOW);
+
+    const health = await store.snapshot(routeIds, NOW);
+
+    expect(routeIds.map((id) => health.get(id)?.windowSuccesses)).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
+  it('opens a circuit, hands out its single probe slot, and closes it on the probe success', async () => {
+    const routeId = 'probed-route';
+    const moves: Array<RecordedOutcome['moved']> = [];
+    for (let i = 0; i < policy.consecutiveFailures; i++)
+      moves.push((await store.record({ routeId, succeeded: false, latencyMs: 50 }, policy, NOW)).moved);
+    expect(moves).toEqual([null, null, 'opened']);
+
+    const later = NOW + policy.coolDownMs;
+    expect(circuitState((await store.snapshot([routeId], later)).get(routeId) ?? {}, policy, later)).toBe(
+      'half_open',
+    );
+    expect(await store.acquireProbe(routeId, 5000)).toBe(true);
+    expect(await store.acquireProbe(routeId, 5000)).toBe(false);
+
+    const probe = await store.record({ routeId, succeeded: true, latencyMs: 50 }, policy, later);
+
+    expect(probe.moved).toBe('closed');
+    expect(counts((await store.snapshot([routeId], later)).get(routeId))).toEqual({
+      windowSuccesses: 0,
+      windowFailures: 0,
+      consecutiveFailures: 0,
+      openedAt: undefined,
+    });
+    // The close released the probe slot in the same script, on the same slot as the health hash.
+    expect(await store.acquireProbe(routeId, 5000)).toBe(true);
   });
 });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { BreakerPolicy, BreakerTransition, RouteHealth } from './circuit-breaker';
 import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
@@ -101,6 +101,9 @@ interface RouteHealthCommands {
   ): Promise<RecordReply>;
 }
 
+/** A single Redis or a Redis Cluster: the store sends nothing that only one of them can take. */
+export type RouteHealthRedis = Redis | Cluster;
+
 export function routeHealthKey(routeId: string): string {
   return `route:{${routeId}}:health`;
 }
@@ -119,7 +122,7 @@ export class RedisRouteHealthStore extends RouteHealthStore {
   private readonly commands: RouteHealthCommands;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RouteHealthRedis,
     private readonly windowMs: number,
   ) {
     super();
@@ -131,18 +134,13 @@ export class RedisRouteHealthStore extends RouteHealthStore {
     return Math.floor(now / (this.windowMs / WINDOW_BUCKETS));
   }
 
+  /* One HGETALL per route, sent together: auto-pipelining (on in the app's client) makes them one write
+   * on a single Redis and one per master on a Cluster, where an explicit pipeline would be refused
+   * because the route keys live in different slots. */
   async snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
-    const pipeline = this.redis.pipeline();
-    for (const id of routeIds) pipeline.hgetall(routeHealthKey(id));
-    const results = (await pipeline.exec()) ?? [];
+    const hashes = await Promise.all(routeIds.map((id) => this.redis.hgetall(routeHealthKey(id))));
     const current = this.bucketOf(now);
-    const health = new Map<string, RouteHealth>();
-    routeIds.forEach((id, index) => {
-      const [error, value] = results[index] ?? [null, {}];
-      if (error) throw error;
-      health.set(id, parseHealth(value as Record<string, string>, current));
-    });
-    return health;
+    return new Map(routeIds.map((id, index) => [id, parseHealth(hashes[index], current)]));
   }
 
   async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
