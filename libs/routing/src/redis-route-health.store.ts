@@ -1,4 +1,5 @@
 import type { Cluster, Redis } from 'ioredis';
+import { guardStore } from '@app/common';
 import { BreakerPolicy, BreakerTransition, RouteHealth } from './circuit-breaker';
 import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
@@ -137,40 +138,47 @@ export class RedisRouteHealthStore extends RouteHealthStore {
   /* One HGETALL per route, sent together: auto-pipelining (on in the app's client) makes them one write
    * on a single Redis and one per master on a Cluster, where an explicit pipeline would be refused
    * because the route keys live in different slots. */
-  async snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
-    const hashes = await Promise.all(routeIds.map((id) => this.redis.hgetall(routeHealthKey(id))));
-    const current = this.bucketOf(now);
-    return new Map(routeIds.map((id, index) => [id, parseHealth(hashes[index], current)]));
+  snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
+    return guardStore('redis', async () => {
+      const hashes = await Promise.all(routeIds.map((id) => this.redis.hgetall(routeHealthKey(id))));
+      const current = this.bucketOf(now);
+      return new Map(routeIds.map((id, index) => [id, parseHealth(hashes[index], current)]));
+    });
   }
 
-  async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
-    const [move, s, f, consec, opened, latency] = await this.commands.routeRecord(
-      routeHealthKey(outcome.routeId),
-      probeKey(outcome.routeId),
-      String(this.bucketOf(now)),
-      String(WINDOW_BUCKETS),
-      outcome.succeeded ? '1' : '0',
-      String(outcome.latencyMs),
-      String(LATENCY_EWMA_ALPHA),
-      String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
-      String(now),
-      String(policy.consecutiveFailures),
-      String(policy.failureRateThreshold),
-      String(policy.minimumCalls),
-      String(policy.coolDownMs),
+  record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
+    return guardStore('redis', async () => {
+      const [move, s, f, consec, opened, latency] = await this.commands.routeRecord(
+        routeHealthKey(outcome.routeId),
+        probeKey(outcome.routeId),
+        String(this.bucketOf(now)),
+        String(WINDOW_BUCKETS),
+        outcome.succeeded ? '1' : '0',
+        String(outcome.latencyMs),
+        String(LATENCY_EWMA_ALPHA),
+        String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
+        String(now),
+        String(policy.consecutiveFailures),
+        String(policy.failureRateThreshold),
+        String(policy.minimumCalls),
+        String(policy.coolDownMs),
+      );
+      const health: RouteHealth = {
+        windowSuccesses: s,
+        windowFailures: f,
+        consecutiveFailures: consec,
+        latencyEwmaMs: latency === '' ? undefined : Number(latency),
+        openedAt: opened === '' ? undefined : Number(opened),
+      };
+      return { moved: MOVES[move], health };
+    });
+  }
+
+  acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {
+    return guardStore(
+      'redis',
+      async () => (await this.redis.set(probeKey(routeId), '1', 'PX', leaseMs, 'NX')) === 'OK',
     );
-    const health: RouteHealth = {
-      windowSuccesses: s,
-      windowFailures: f,
-      consecutiveFailures: consec,
-      latencyEwmaMs: latency === '' ? undefined : Number(latency),
-      openedAt: opened === '' ? undefined : Number(opened),
-    };
-    return { moved: MOVES[move], health };
-  }
-
-  async acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(probeKey(routeId), '1', 'PX', leaseMs, 'NX')) === 'OK';
   }
 }
 

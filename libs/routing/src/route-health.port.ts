@@ -14,6 +14,8 @@ export interface CallOutcome {
 /**
  * Live route health shared by every instance (port). Reads must be cheap (one
  * round trip for all routes); failures to read or record must not fail a checkout.
+ * A store that cannot be reached, or does not answer in time, throws StoreUnavailable
+ * (@app/common); any other error is a bug and comes through unchanged.
  */
 export abstract class RouteHealthStore {
   abstract snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>>;
