@@ -1,5 +1,6 @@
-import type { Redis } from 'ioredis';
-import { breakerTransition, BreakerPolicy, circuitState, RouteHealth } from './circuit-breaker';
+import type { Cluster, Redis } from 'ioredis';
+import { guardStore } from '@app/common';
+import { BreakerPolicy, BreakerTransition, RouteHealth } from './circuit-breaker';
 import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
 /** How many buckets make the sliding window. */
@@ -7,17 +8,32 @@ export const WINDOW_BUCKETS = 10;
 /** Weight of the newest observation in the latency EWMA. */
 export const LATENCY_EWMA_ALPHA = 0.2;
 
-/* One hash per route (a Redis Cluster hash tag keeps each script on one slot):
+/* One hash per route, and the route's probe lease beside it; both keys carry the `{routeId}` hash tag,
+ * so every script stays on one Redis Cluster slot:
  *   s:<bucket> / f:<bucket>  successes and failures per time bucket
  *   consec                   failures in a row
  *   lat                      EWMA of successful call latency, ms
  *   opened                   when the circuit opened, epoch ms (absent while closed)
- * The script counts the outcome, drops buckets that left the window, and returns
- * the counts the breaker decides on. */
+ * The script counts the outcome, drops buckets that left the window, and applies the breaker's move in
+ * the same atomic step: a transition decided outside it could erase outcomes other instances recorded
+ * in between. Its rules mirror circuitState and breakerTransition (circuit-breaker.ts), the reference
+ * they are tested against, case by case, on a real Redis. */
 const RECORD = `
 local bucket = tonumber(ARGV[1])
 local buckets = tonumber(ARGV[2])
 local ok = ARGV[3] == '1'
+local now = tonumber(ARGV[7])
+local maxConsecutive = tonumber(ARGV[8])
+local rateThreshold = tonumber(ARGV[9])
+local minimumCalls = tonumber(ARGV[10])
+local coolDownMs = tonumber(ARGV[11])
+
+local opened = redis.call('HGET', KEYS[1], 'opened')
+local state = 'closed'
+if opened then
+  if now - tonumber(opened) < coolDownMs then state = 'open' else state = 'half_open' end
+end
+
 redis.call('HINCRBY', KEYS[1], (ok and 's:' or 'f:') .. bucket, 1)
 local consec
 if ok then
@@ -44,20 +60,50 @@ for _, field in ipairs(redis.call('HKEYS', KEYS[1])) do
   end
 end
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
-return {s, f, consec, redis.call('HGET', KEYS[1], 'opened') or '', redis.call('HGET', KEYS[1], 'lat') or ''}
+
+local move = 'none'
+if state == 'half_open' then
+  if ok then move = 'close' else move = 'open' end
+elseif state == 'closed' and not ok then
+  if consec >= maxConsecutive then
+    move = 'open'
+  elseif s + f >= minimumCalls and f / (s + f) >= rateThreshold then
+    move = 'open'
+  end
+end
+
+if move == 'open' then
+  redis.call('HSET', KEYS[1], 'opened', ARGV[7])
+elseif move == 'close' then
+  -- A recovered route starts a fresh window: the failures that opened it are behind it.
+  redis.call('DEL', KEYS[1], KEYS[2])
+  return {move, 0, 0, 0, '', ''}
+end
+return {move, s, f, consec, redis.call('HGET', KEYS[1], 'opened') or '', redis.call('HGET', KEYS[1], 'lat') or ''}
 `;
+
+type RecordReply = [BreakerTransition, number, number, number, string, string];
 
 interface RouteHealthCommands {
   routeRecord(
-    key: string,
+    healthKey: string,
+    probeKey: string,
     bucket: string,
     buckets: string,
     ok: string,
     latency: string,
     alpha: string,
     ttlMs: string,
-  ): Promise<[number, number, number, string, string]>;
+    now: string,
+    consecutiveFailures: string,
+    failureRateThreshold: string,
+    minimumCalls: string,
+    coolDownMs: string,
+  ): Promise<RecordReply>;
 }
+
+/** A single Redis or a Redis Cluster: the store sends nothing that only one of them can take. */
+export type RouteHealthRedis = Redis | Cluster;
 
 export function routeHealthKey(routeId: string): string {
   return `route:{${routeId}}:health`;
@@ -67,15 +113,21 @@ function probeKey(routeId: string): string {
   return `route:{${routeId}}:probe`;
 }
 
+const MOVES: Record<BreakerTransition, RecordedOutcome['moved']> = {
+  open: 'opened',
+  close: 'closed',
+  none: null,
+};
+
 export class RedisRouteHealthStore extends RouteHealthStore {
   private readonly commands: RouteHealthCommands;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RouteHealthRedis,
     private readonly windowMs: number,
   ) {
     super();
-    redis.defineCommand('routeRecord', { numberOfKeys: 1, lua: RECORD });
+    redis.defineCommand('routeRecord', { numberOfKeys: 2, lua: RECORD });
     this.commands = redis as unknown as RouteHealthCommands;
   }
 
@@ -83,59 +135,50 @@ export class RedisRouteHealthStore extends RouteHealthStore {
     return Math.floor(now / (this.windowMs / WINDOW_BUCKETS));
   }
 
-  async snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
-    const pipeline = this.redis.pipeline();
-    for (const id of routeIds) pipeline.hgetall(routeHealthKey(id));
-    const results = (await pipeline.exec()) ?? [];
-    const current = this.bucketOf(now);
-    const health = new Map<string, RouteHealth>();
-    routeIds.forEach((id, index) => {
-      const [error, value] = results[index] ?? [null, {}];
-      if (error) throw error;
-      health.set(id, parseHealth(value as Record<string, string>, current));
+  /* One HGETALL per route, sent together: auto-pipelining (on in the app's client) makes them one write
+   * on a single Redis and one per master on a Cluster, where an explicit pipeline would be refused
+   * because the route keys live in different slots. */
+  snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
+    return guardStore('redis', async () => {
+      const hashes = await Promise.all(routeIds.map((id) => this.redis.hgetall(routeHealthKey(id))));
+      const current = this.bucketOf(now);
+      return new Map(routeIds.map((id, index) => [id, parseHealth(hashes[index], current)]));
     });
-    return health;
   }
 
-  async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
-    const key = routeHealthKey(outcome.routeId);
-    const [s, f, consec, opened, latency] = await this.commands.routeRecord(
-      key,
-      String(this.bucketOf(now)),
-      String(WINDOW_BUCKETS),
-      outcome.succeeded ? '1' : '0',
-      String(outcome.latencyMs),
-      String(LATENCY_EWMA_ALPHA),
-      String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
-    );
-    const openedAt = opened === '' ? undefined : Number(opened);
-    const health: RouteHealth = {
-      windowSuccesses: s,
-      windowFailures: f,
-      consecutiveFailures: consec,
-      latencyEwmaMs: latency === '' ? undefined : Number(latency),
-      openedAt,
-    };
-    const transition = breakerTransition(
-      circuitState({ openedAt }, policy, now),
-      health,
-      outcome.succeeded,
-      policy,
-    );
-    if (transition === 'open') {
-      await this.redis.hset(key, 'opened', String(now));
-      return { moved: 'opened', health: { ...health, openedAt: now } };
-    }
-    if (transition === 'close') {
-      // A recovered route starts a fresh window: the failures that opened it are behind it.
-      await this.redis.del(key, probeKey(outcome.routeId));
-      return { moved: 'closed', health: { windowSuccesses: 0, windowFailures: 0, consecutiveFailures: 0 } };
-    }
-    return { moved: null, health };
+  record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {
+    return guardStore('redis', async () => {
+      const [move, s, f, consec, opened, latency] = await this.commands.routeRecord(
+        routeHealthKey(outcome.routeId),
+        probeKey(outcome.routeId),
+        String(this.bucketOf(now)),
+        String(WINDOW_BUCKETS),
+        outcome.succeeded ? '1' : '0',
+        String(outcome.latencyMs),
+        String(LATENCY_EWMA_ALPHA),
+        String(Math.max(this.windowMs * 2, policy.coolDownMs * 2)),
+        String(now),
+        String(policy.consecutiveFailures),
+        String(policy.failureRateThreshold),
+        String(policy.minimumCalls),
+        String(policy.coolDownMs),
+      );
+      const health: RouteHealth = {
+        windowSuccesses: s,
+        windowFailures: f,
+        consecutiveFailures: consec,
+        latencyEwmaMs: latency === '' ? undefined : Number(latency),
+        openedAt: opened === '' ? undefined : Number(opened),
+      };
+      return { moved: MOVES[move], health };
+    });
   }
 
-  async acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {
-    return (await this.redis.set(probeKey(routeId), '1', 'PX', leaseMs, 'NX')) === 'OK';
+  acquireProbe(routeId: string, leaseMs: number): Promise<boolean> {
+    return guardStore(
+      'redis',
+      async () => (await this.redis.set(probeKey(routeId), '1', 'PX', leaseMs, 'NX')) === 'OK',
+    );
   }
 }
 
