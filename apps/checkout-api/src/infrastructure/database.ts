@@ -1,7 +1,5 @@
 import { DataSource, QueryFailedError, QueryRunner } from 'typeorm';
 import { MIGRATIONS } from '../../../../migrations';
-import { ProviderAttemptEntity } from '../sessions/persistence/provider-attempt.entity';
-import { SessionEntity } from '../sessions/persistence/session.entity';
 
 /** Arbitrary but fixed: every instance of this service takes the same lock to migrate. */
 export const MIGRATION_LOCK_ID = 727_001_337;
@@ -10,7 +8,8 @@ export function createDataSource(url: string, poolSize: number, statementTimeout
   return new DataSource({
     type: 'postgres',
     url,
-    entities: [SessionEntity, ProviderAttemptEntity],
+    // Every statement is plain SQL generated from the column maps (sessions/persistence): no entities.
+    entities: [],
     synchronize: false,
     migrationsRun: false,
     logging: false,

@@ -1,29 +1,29 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
-import { ProviderAttemptEntity } from './provider-attempt.entity';
-import { SessionEntity } from './session.entity';
 import {
-  SESSION_INSERT_COLUMNS,
+  ATTEMPT_SELECT,
+  SESSION_SELECT,
+  attemptRecordset,
   attemptsJson,
+  sessionInsert,
   sessionInsertValues,
   toAttempt,
   toSession,
 } from './session.mapper';
 
-/* Every column, aliased to the entity's field names, so plain rows map with toSession. */
-const SESSION_SELECT = [
-  ...SESSION_INSERT_COLUMNS,
-  'transaction_id',
-  'transaction_status',
-  'payment_status',
-  'decline_reason',
-  'completed_at',
-  'failed_at',
-]
-  .map((column) => `${column} AS "${column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}"`)
-  .join(', ');
+const SELECT_SESSIONS = `SELECT ${SESSION_SELECT} FROM checkout_sessions`;
+
+const LOOKUP_FOR_CREATE = `${SELECT_SESSIONS}
+WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
+const BY_ID = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND id = $2`;
+const BY_KEY = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND idempotency_key = $2`;
+const LIVE_ORDER = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING'`;
+const FOR_CHECKOUT = `${SELECT_SESSIONS} WHERE id = $1`;
+/* $2 NULL matches nothing: then only the transaction id finds the session. */
+const BY_TRANSACTION = `${SELECT_SESSIONS} WHERE transaction_id = $1 OR provider_session_id = $2 LIMIT 1`;
+const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
  * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
@@ -43,28 +43,22 @@ UPDATE checkout_sessions SET
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
 RETURNING ${SESSION_SELECT}`;
 
-const LOOKUP_FOR_CREATE = `
-SELECT ${SESSION_SELECT}
-FROM checkout_sessions
-WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
+/* The session and its attempts go in one statement: atomic, and one round trip. */
+const INSERT_SESSION_WITH_ATTEMPTS = `
+WITH inserted AS (
+  ${sessionInsert(2)}
+  RETURNING id
+)
+INSERT INTO provider_attempts (${ATTEMPT_SELECT})
+SELECT ${ATTEMPT_SELECT} FROM inserted, ${attemptRecordset('$1')}`;
+
+const INSERT_ATTEMPTS = `INSERT INTO provider_attempts (${ATTEMPT_SELECT})
+SELECT ${ATTEMPT_SELECT} FROM ${attemptRecordset('$1')}`;
 
 const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
 const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
 
-const ATTEMPT_COLUMNS =
-  'session_id, merchant_id, idempotency_key, attempt_no, route_id, adapter, outcome, error_code, provider_status, latency_ms';
-const ATTEMPT_RECORDSET = `jsonb_to_recordset($1::jsonb) AS a(session_id uuid, merchant_id text, idempotency_key text,
-  attempt_no int, route_id text, adapter text, outcome text, error_code text, provider_status int, latency_ms int)`;
-
-/* The session and its attempts go in one statement: atomic, and one round trip. */
-const INSERT_SESSION_WITH_ATTEMPTS = `
-WITH inserted AS (
-  INSERT INTO checkout_sessions (${SESSION_INSERT_COLUMNS.join(', ')})
-  VALUES (${SESSION_INSERT_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})
-  RETURNING id
-)
-INSERT INTO provider_attempts (${ATTEMPT_COLUMNS})
-SELECT ${ATTEMPT_COLUMNS} FROM inserted, ${ATTEMPT_RECORDSET}`;
+type Row = Record<string, unknown>;
 
 function violatedConstraint(error: unknown): string | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
@@ -72,15 +66,11 @@ function violatedConstraint(error: unknown): string | undefined {
   return driverError.code === '23505' ? driverError.constraint : undefined;
 }
 
+/** Plain SQL throughout (no entity metadata): the statements and the mapping come from session.columns. */
 @Injectable()
 export class TypeOrmSessionRepository extends SessionRepository {
-  private readonly sessions: Repository<SessionEntity>;
-  private readonly attempts: Repository<ProviderAttemptEntity>;
-
   constructor(private readonly dataSource: DataSource) {
     super();
-    this.sessions = dataSource.getRepository(SessionEntity);
-    this.attempts = dataSource.getRepository(ProviderAttemptEntity);
   }
 
   async lookupForCreate(
@@ -89,14 +79,9 @@ export class TypeOrmSessionRepository extends SessionRepository {
     orderReference: string,
     now: Date,
   ): Promise<CreateLookup> {
-    // Hot path: one plain statement, columns aliased to the entity's fields (no query builder).
-    const rows = (await this.dataSource.query(LOOKUP_FOR_CREATE, [
-      merchantId,
-      idempotencyKey,
-      orderReference,
-    ])) as SessionEntity[];
+    const rows = await this.sessions(LOOKUP_FOR_CREATE, [merchantId, idempotencyKey, orderReference]);
     const lookup: CreateLookup = {};
-    for (const row of rows.map(toSession)) {
+    for (const row of rows) {
       if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
       else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
       else await this.expireOrder(merchantId, orderReference, now);
@@ -115,11 +100,8 @@ export class TypeOrmSessionRepository extends SessionRepository {
       } catch (error) {
         const constraint = violatedConstraint(error);
         if (constraint === KEY_CONSTRAINT) {
-          const existing = await this.sessions.findOneBy({
-            merchantId: session.merchantId,
-            idempotencyKey: session.idempotencyKey,
-          });
-          if (existing) return { kind: 'duplicate_key', existing: toSession(existing) };
+          const [existing] = await this.sessions(BY_KEY, [session.merchantId, session.idempotencyKey]);
+          if (existing) return { kind: 'duplicate_key', existing };
         }
         if (constraint === ORDER_CONSTRAINT) {
           // An expired session must not block its order: mark it and try once more.
@@ -129,12 +111,8 @@ export class TypeOrmSessionRepository extends SessionRepository {
           ) {
             continue;
           }
-          const existing = await this.sessions.findOneBy({
-            merchantId: session.merchantId,
-            orderReference: session.orderReference,
-            status: 'PENDING',
-          });
-          if (existing) return { kind: 'duplicate_order', existing: toSession(existing) };
+          const [existing] = await this.sessions(LIVE_ORDER, [session.merchantId, session.orderReference]);
+          if (existing) return { kind: 'duplicate_order', existing };
         }
         throw error;
       }
@@ -143,20 +121,15 @@ export class TypeOrmSessionRepository extends SessionRepository {
   }
 
   async recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
-    if (attempts.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO provider_attempts (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_COLUMNS} FROM ${ATTEMPT_RECORDSET}`,
-      [attemptsJson(attempts)],
-    );
+    if (attempts.length > 0) await this.dataSource.query(INSERT_ATTEMPTS, [attemptsJson(attempts)]);
   }
 
   async findById(merchantId: string, id: string): Promise<Session | null> {
-    const row = await this.sessions.findOneBy({ merchantId, id });
-    return row ? toSession(row) : null;
+    return (await this.sessions(BY_ID, [merchantId, id]))[0] ?? null;
   }
 
   async findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
-    const rows = await this.attempts.find({ where: { sessionId }, order: { attemptNo: 'ASC' } });
+    const rows = (await this.dataSource.query(ATTEMPTS_OF_SESSION, [sessionId])) as Row[];
     return rows.map(toAttempt);
   }
 
@@ -168,22 +141,23 @@ export class TypeOrmSessionRepository extends SessionRepository {
     );
   }
 
-  async findForCheckout(id: string): Promise<Session | null> {
-    const row = await this.sessions.findOneBy({ id });
-    return row ? toSession(row) : null;
+  findForCheckout(id: string): Promise<Session | null> {
+    return this.forCheckout(id);
+  }
+
+  private async forCheckout(id: string): Promise<Session | null> {
+    return (await this.sessions(FOR_CHECKOUT, [id]))[0] ?? null;
   }
 
   async findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
-    const where: FindOptionsWhere<SessionEntity>[] = [{ transactionId }];
-    if (providerSessionId) where.push({ providerSessionId });
-    const row = await this.sessions.findOne({ where });
-    return row ? toSession(row) : null;
+    const [session] = await this.sessions(BY_TRANSACTION, [transactionId, providerSessionId ?? null]);
+    return session ?? null;
   }
 
   async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
     const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
     // No row back: the session belongs to another transaction; answer with it as it stands.
-    return updated ? toSession(updated) : this.findForCheckout(sessionId);
+    return updated ? toSession(updated) : this.forCheckout(sessionId);
   }
 
   async webhookSeen(adapter: string, eventId: string): Promise<boolean> {
@@ -194,7 +168,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return rows.length > 0;
   }
 
-  async applyWebhook(
+  applyWebhook(
     adapter: string,
     eventId: string,
     sessionId: string,
@@ -204,7 +178,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return this.dataSource.transaction(async (manager) => {
       const inserted = (await manager.query(
         `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING event_id`,
+           ON CONFLICT DO NOTHING RETURNING event_id`,
         [adapter, eventId, update.transactionId],
       )) as unknown[];
       if (inserted.length === 0) return false;
@@ -218,7 +192,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     sessionId: string,
     update: PaymentUpdate,
     now: Date,
-  ): Promise<SessionEntity[]> {
+  ): Promise<Row[]> {
     const [rows] = (await manager.query(APPLY_PAYMENT, [
       sessionId,
       update.transactionId,
@@ -227,7 +201,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
       update.declineReason?.slice(0, 255) ?? null,
       now,
       update.status,
-    ])) as [SessionEntity[], number];
+    ])) as [Row[], number];
     return rows;
   }
 
@@ -245,6 +219,11 @@ export class TypeOrmSessionRepository extends SessionRepository {
       [now, limit],
     )) as [unknown, number];
     return affected;
+  }
+
+  private async sessions(sql: string, params: unknown[]): Promise<Session[]> {
+    const rows = (await this.dataSource.query(sql, params)) as Row[];
+    return rows.map(toSession);
   }
 
   private async expireOrder(merchantId: string, orderReference: string, now: Date): Promise<boolean> {
