@@ -53,8 +53,8 @@ export const SESSION_COLUMNS: ColumnMap<Omit<Session, 'payment'>> = {
 export const PAYMENT_COLUMNS: ColumnMap<SessionPayment> = {
   transactionId: nullable(varchar('transaction_id', 255)),
   status: nullable(varchar('payment_status', 32)),
-  providerStatus: nullable(varchar('transaction_status', 64)),
-  declineReason: nullable(varchar('decline_reason', 255)),
+  providerStatus: nullable(varchar('transaction_status', 64, { clip: true })),
+  declineReason: nullable(varchar('decline_reason', 255, { clip: true })),
   completedAt: nullable(timestamptz('completed_at')),
   failedAt: nullable(timestamptz('failed_at')),
 };
@@ -67,7 +67,7 @@ export const ATTEMPT_COLUMNS: ColumnMap<ProviderAttempt> = {
   routeId: varchar('route_id', 64),
   adapter: varchar('adapter', 32),
   outcome: varchar('outcome', 16),
-  errorCode: nullable(varchar('error_code', 64)),
+  errorCode: nullable(varchar('error_code', 64, { clip: true })),
   providerStatus: nullable(integer('provider_status')),
   latencyMs: integer('latency_ms'),
 };

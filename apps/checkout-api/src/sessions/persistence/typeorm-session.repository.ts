@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
+import { PAYMENT_COLUMNS } from './session.columns';
 import {
   ATTEMPT_SELECT,
   SESSION_SELECT,
@@ -187,6 +188,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
     });
   }
 
+  /* The provider's words are written through their columns, which clip what we only record. */
   private async applyWith(
     manager: EntityManager,
     sessionId: string,
@@ -195,12 +197,12 @@ export class TypeOrmSessionRepository extends SessionRepository {
   ): Promise<Row[]> {
     const [rows] = (await manager.query(APPLY_PAYMENT, [
       sessionId,
-      update.transactionId,
-      update.providerStatus,
+      PAYMENT_COLUMNS.transactionId.write(update.transactionId),
+      PAYMENT_COLUMNS.providerStatus.write(update.providerStatus),
       update.transition,
-      update.declineReason?.slice(0, 255) ?? null,
+      PAYMENT_COLUMNS.declineReason.write(update.declineReason),
       now,
-      update.status,
+      PAYMENT_COLUMNS.status.write(update.status),
     ])) as [Row[], number];
     return rows;
   }
