@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DomainError } from '@app/common';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
 import { PAYMENT_COLUMNS } from './session.columns';
@@ -58,6 +59,11 @@ SELECT ${ATTEMPT_SELECT} FROM ${attemptRecordset('$1')}`;
 
 const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
 const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
+type UniqueConflict = typeof KEY_CONSTRAINT | typeof ORDER_CONSTRAINT;
+
+/* The row an insert collides with can change before it is read (cancelled, expired, completed): the insert
+ * may then pass. A few rounds settle any real race; more would only hide a loop. */
+const INSERT_ROUNDS = 3;
 
 type Row = Record<string, unknown>;
 
@@ -91,34 +97,45 @@ export class TypeOrmSessionRepository extends SessionRepository {
   }
 
   async insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
-    for (let round = 0; round < 2; round++) {
-      try {
-        await this.dataSource.query(INSERT_SESSION_WITH_ATTEMPTS, [
-          attemptsJson(attempts),
-          ...sessionInsertValues(session),
-        ]);
-        return { kind: 'inserted' };
-      } catch (error) {
-        const constraint = violatedConstraint(error);
-        if (constraint === KEY_CONSTRAINT) {
-          const [existing] = await this.sessions(BY_KEY, [session.merchantId, session.idempotencyKey]);
-          if (existing) return { kind: 'duplicate_key', existing };
-        }
-        if (constraint === ORDER_CONSTRAINT) {
-          // An expired session must not block its order: mark it and try once more.
-          if (
-            round === 0 &&
-            (await this.expireOrder(session.merchantId, session.orderReference, session.createdAt))
-          ) {
-            continue;
-          }
-          const [existing] = await this.sessions(LIVE_ORDER, [session.merchantId, session.orderReference]);
-          if (existing) return { kind: 'duplicate_order', existing };
-        }
-        throw error;
-      }
+    for (let round = 1; ; round++) {
+      const conflict = await this.tryInsert(session, attempts);
+      if (!conflict) return { kind: 'inserted' };
+      const outcome = await this.settle(session, conflict);
+      if (outcome) return outcome;
+      if (round === INSERT_ROUNDS) throw unsettledConflict(conflict);
     }
-    throw new Error('unreachable: insert retried without outcome');
+  }
+
+  /** Undefined once inserted; the unique constraint that refused the row otherwise. */
+  private async tryInsert(
+    session: Session,
+    attempts: ProviderAttempt[],
+  ): Promise<UniqueConflict | undefined> {
+    try {
+      await this.dataSource.query(INSERT_SESSION_WITH_ATTEMPTS, [
+        attemptsJson(attempts),
+        ...sessionInsertValues(session),
+      ]);
+      return undefined;
+    } catch (error) {
+      const constraint = violatedConstraint(error);
+      if (constraint === KEY_CONSTRAINT || constraint === ORDER_CONSTRAINT) return constraint;
+      throw error;
+    }
+  }
+
+  /** The session that holds the key or the order; undefined when it no longer does, so the insert may pass. */
+  private async settle(session: Session, conflict: UniqueConflict): Promise<InsertOutcome | undefined> {
+    if (conflict === KEY_CONSTRAINT) {
+      const [existing] = await this.sessions(BY_KEY, [session.merchantId, session.idempotencyKey]);
+      return existing ? { kind: 'duplicate_key', existing } : undefined;
+    }
+    // An expired session must not block its order: mark it, and the next round may pass.
+    if (await this.expireOrder(session.merchantId, session.orderReference, session.createdAt)) {
+      return undefined;
+    }
+    const [existing] = await this.sessions(LIVE_ORDER, [session.merchantId, session.orderReference]);
+    return existing ? { kind: 'duplicate_order', existing } : undefined;
   }
 
   async recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
@@ -236,4 +253,17 @@ export class TypeOrmSessionRepository extends SessionRepository {
     )) as [unknown, number];
     return affected > 0;
   }
+}
+
+/* Every round collided with a row that was gone when read: the key or the order is being fought over. */
+function unsettledConflict(conflict: UniqueConflict): DomainError {
+  return conflict === KEY_CONSTRAINT
+    ? new DomainError(
+        'IDEMPOTENCY_KEY_IN_USE',
+        { reason: 'A request with this Idempotency-Key is still being processed' },
+        { 'Retry-After': '1' },
+      )
+    : new DomainError('DUPLICATE_ORDER', {
+        reason: 'Another session for this order was being created or closed at the same time',
+      });
 }
