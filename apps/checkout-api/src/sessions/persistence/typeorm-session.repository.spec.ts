@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { StoreUnavailable } from '@app/common';
 import { Session } from '../domain/session';
 import { TypeOrmSessionRepository } from './typeorm-session.repository';
 
@@ -21,6 +22,10 @@ function uniqueViolation(constraint: string): QueryFailedError {
     [],
     Object.assign(new Error('duplicate key value'), { code: '23505', constraint }),
   );
+}
+
+function connectionRefused(): Error {
+  return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
 }
 
 function session(): Session {
@@ -97,3 +102,68 @@ describe('TypeOrmSessionRepository.insert under unique conflicts', () => {
     },
   );
 });
+
+describe('TypeOrmSessionRepository store failures', () => {
+  const now = new Date();
+  const update = {
+    transactionId: 'tx',
+    status: 'processing',
+    providerStatus: 'processing',
+    transition: null,
+  } as const;
+  const calls: Array<[string, (r: TypeOrmSessionRepository) => Promise<unknown>]> = [
+    ['lookupForCreate', (r) => r.lookupForCreate('m', 'k', 'o', now)],
+    ['insert', (r) => r.insert(session(), [])],
+    ['recordAttempts', (r) => r.recordAttempts([attemptOf(session())])],
+    ['findById', (r) => r.findById('m', randomUUID())],
+    ['findAttempts', (r) => r.findAttempts(randomUUID())],
+    ['markExpired', (r) => r.markExpired('m', randomUUID(), now)],
+    ['findForCheckout', (r) => r.findForCheckout(randomUUID())],
+    ['findByTransaction', (r) => r.findByTransaction('tx', 'ps')],
+    ['applyPayment', (r) => r.applyPayment(randomUUID(), update, now)],
+    ['webhookSeen', (r) => r.webhookSeen('gr4vy', 'ev')],
+    ['applyWebhook', (r) => r.applyWebhook('gr4vy', 'ev', randomUUID(), update, now)],
+    ['expireDue', (r) => r.expireDue(now, 10)],
+  ];
+
+  it.each(calls)('%s reports a refused connection as StoreUnavailable', async (_, call) => {
+    const repository = new TypeOrmSessionRepository(
+      dataSourceWith(async () => Promise.reject(connectionRefused())),
+    );
+
+    const failure = call(repository);
+
+    await expect(failure).rejects.toBeInstanceOf(StoreUnavailable);
+    await expect(failure).rejects.toMatchObject({ code: 'SERVICE_UNAVAILABLE', store: 'postgres' });
+  });
+
+  it.each(calls)('%s lets a TypeError through unchanged, so it is a logged 500', async (_, call) => {
+    const bug = new TypeError("Cannot read properties of undefined (reading 'rows')");
+    const repository = new TypeOrmSessionRepository(dataSourceWith(async () => Promise.reject(bug)));
+
+    await expect(call(repository)).rejects.toBe(bug);
+  });
+
+  it.each<[string, string, (r: TypeOrmSessionRepository) => Promise<unknown>]>([
+    ['insert', 'ux_checkout_sessions_transaction', (r) => r.insert(session(), [])],
+    ['recordAttempts', 'provider_attempts_pkey', (r) => r.recordAttempts([attemptOf(session())])],
+  ])('%s lets a unique violation it does not settle (%s) through unchanged', async (_, constraint, call) => {
+    const violation = uniqueViolation(constraint);
+    const repository = new TypeOrmSessionRepository(dataSourceWith(async () => Promise.reject(violation)));
+
+    await expect(call(repository)).rejects.toBe(violation);
+  });
+});
+
+function attemptOf(s: Session) {
+  return {
+    sessionId: s.id,
+    merchantId: s.merchantId,
+    idempotencyKey: s.idempotencyKey,
+    attemptNo: 1,
+    routeId: s.providerRouteId,
+    adapter: s.providerAdapter,
+    outcome: 'succeeded' as const,
+    latencyMs: 5,
+  };
+}

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { DomainError } from '@app/common';
+import { DomainError, guardStore } from '@app/common';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
 import { PAYMENT_COLUMNS } from './session.columns';
@@ -80,30 +80,34 @@ export class TypeOrmSessionRepository extends SessionRepository {
     super();
   }
 
-  async lookupForCreate(
+  lookupForCreate(
     merchantId: string,
     idempotencyKey: string,
     orderReference: string,
     now: Date,
   ): Promise<CreateLookup> {
-    const rows = await this.sessions(LOOKUP_FOR_CREATE, [merchantId, idempotencyKey, orderReference]);
-    const lookup: CreateLookup = {};
-    for (const row of rows) {
-      if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
-      else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
-      else await this.expireOrder(merchantId, orderReference, now);
-    }
-    return lookup;
+    return guardStore('postgres', async () => {
+      const rows = await this.sessions(LOOKUP_FOR_CREATE, [merchantId, idempotencyKey, orderReference]);
+      const lookup: CreateLookup = {};
+      for (const row of rows) {
+        if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
+        else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
+        else await this.expireOrder(merchantId, orderReference, now);
+      }
+      return lookup;
+    });
   }
 
-  async insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
-    for (let round = 1; ; round++) {
-      const conflict = await this.tryInsert(session, attempts);
-      if (!conflict) return { kind: 'inserted' };
-      const outcome = await this.settle(session, conflict);
-      if (outcome) return outcome;
-      if (round === INSERT_ROUNDS) throw unsettledConflict(conflict);
-    }
+  insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
+    return guardStore('postgres', async () => {
+      for (let round = 1; ; round++) {
+        const conflict = await this.tryInsert(session, attempts);
+        if (!conflict) return { kind: 'inserted' };
+        const outcome = await this.settle(session, conflict);
+        if (outcome) return outcome;
+        if (round === INSERT_ROUNDS) throw unsettledConflict(conflict);
+      }
+    });
   }
 
   /** Undefined once inserted; the unique constraint that refused the row otherwise. */
@@ -138,52 +142,64 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return existing ? { kind: 'duplicate_order', existing } : undefined;
   }
 
-  async recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
-    if (attempts.length > 0) await this.dataSource.query(INSERT_ATTEMPTS, [attemptsJson(attempts)]);
+  recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
+    return guardStore('postgres', async () => {
+      if (attempts.length > 0) await this.dataSource.query(INSERT_ATTEMPTS, [attemptsJson(attempts)]);
+    });
   }
 
-  async findById(merchantId: string, id: string): Promise<Session | null> {
-    return (await this.sessions(BY_ID, [merchantId, id]))[0] ?? null;
+  findById(merchantId: string, id: string): Promise<Session | null> {
+    return guardStore('postgres', async () => (await this.sessions(BY_ID, [merchantId, id]))[0] ?? null);
   }
 
-  async findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
-    const rows = (await this.dataSource.query(ATTEMPTS_OF_SESSION, [sessionId])) as Row[];
-    return rows.map(toAttempt);
+  findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
+    return guardStore('postgres', async () => {
+      const rows = (await this.dataSource.query(ATTEMPTS_OF_SESSION, [sessionId])) as Row[];
+      return rows.map(toAttempt);
+    });
   }
 
-  async markExpired(merchantId: string, id: string, now: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
-       WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
-      [merchantId, id, now],
-    );
+  markExpired(merchantId: string, id: string, now: Date): Promise<void> {
+    return guardStore('postgres', async () => {
+      await this.dataSource.query(
+        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+         WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
+        [merchantId, id, now],
+      );
+    });
   }
 
   findForCheckout(id: string): Promise<Session | null> {
-    return this.forCheckout(id);
+    return guardStore('postgres', () => this.forCheckout(id));
   }
 
   private async forCheckout(id: string): Promise<Session | null> {
     return (await this.sessions(FOR_CHECKOUT, [id]))[0] ?? null;
   }
 
-  async findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
-    const [session] = await this.sessions(BY_TRANSACTION, [transactionId, providerSessionId ?? null]);
-    return session ?? null;
+  findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
+    return guardStore('postgres', async () => {
+      const [session] = await this.sessions(BY_TRANSACTION, [transactionId, providerSessionId ?? null]);
+      return session ?? null;
+    });
   }
 
-  async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
-    const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
-    // No row back: the session belongs to another transaction; answer with it as it stands.
-    return updated ? toSession(updated) : this.forCheckout(sessionId);
+  applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
+    return guardStore('postgres', async () => {
+      const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
+      // No row back: the session belongs to another transaction; answer with it as it stands.
+      return updated ? toSession(updated) : this.forCheckout(sessionId);
+    });
   }
 
-  async webhookSeen(adapter: string, eventId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      'SELECT 1 FROM webhook_events WHERE adapter = $1 AND event_id = $2',
-      [adapter, eventId],
-    )) as unknown[];
-    return rows.length > 0;
+  webhookSeen(adapter: string, eventId: string): Promise<boolean> {
+    return guardStore('postgres', async () => {
+      const rows = (await this.dataSource.query(
+        'SELECT 1 FROM webhook_events WHERE adapter = $1 AND event_id = $2',
+        [adapter, eventId],
+      )) as unknown[];
+      return rows.length > 0;
+    });
   }
 
   applyWebhook(
@@ -193,16 +209,18 @@ export class TypeOrmSessionRepository extends SessionRepository {
     update: PaymentUpdate,
     now: Date,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
+    return guardStore('postgres', () =>
+      this.dataSource.transaction(async (manager) => {
+        const inserted = (await manager.query(
+          `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
            ON CONFLICT DO NOTHING RETURNING event_id`,
-        [adapter, eventId, update.transactionId],
-      )) as unknown[];
-      if (inserted.length === 0) return false;
-      await this.applyWith(manager, sessionId, update, now);
-      return true;
-    });
+          [adapter, eventId, update.transactionId],
+        )) as unknown[];
+        if (inserted.length === 0) return false;
+        await this.applyWith(manager, sessionId, update, now);
+        return true;
+      }),
+    );
   }
 
   /* The provider's words are written through their columns, which clip what we only record. */
@@ -224,20 +242,22 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return rows;
   }
 
-  async expireDue(now: Date, limit: number): Promise<number> {
+  expireDue(now: Date, limit: number): Promise<number> {
     // SKIP LOCKED: concurrent sweeps take disjoint rows instead of waiting on each other.
-    const [, affected] = (await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
-       WHERE id IN (
-         SELECT id FROM checkout_sessions
-         WHERE status = 'PENDING' AND expires_at <= $1
-         ORDER BY expires_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       AND status = 'PENDING'`,
-      [now, limit],
-    )) as [unknown, number];
-    return affected;
+    return guardStore('postgres', async () => {
+      const [, affected] = (await this.dataSource.query(
+        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
+         WHERE id IN (
+           SELECT id FROM checkout_sessions
+           WHERE status = 'PENDING' AND expires_at <= $1
+           ORDER BY expires_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         AND status = 'PENDING'`,
+        [now, limit],
+      )) as [unknown, number];
+      return affected;
+    });
   }
 
   private async sessions(sql: string, params: unknown[]): Promise<Session[]> {
