@@ -47,6 +47,11 @@ export const WRONG_MAPPINGS: Array<ColumnMap<Sample>> = [
   },
   {
     ...SAMPLE,
+    // @ts-expect-error a column for no field
+    archivedAt: timestamptz('archived_at'),
+  },
+  {
+    ...SAMPLE,
     // @ts-expect-error a bigint column behind a string field
     id: bigint('id'),
   },
