@@ -151,12 +151,37 @@ export interface HostedFields {
   frameOrigins: string[];
 }
 
-/** A verified provider notification about a transaction. */
+/**
+ * Where a provider's checkout session stands, in our terms: still payable (or a
+ * payment still in flight), paid, failed for good, or closed unpaid at the provider.
+ */
+export type ProviderSessionState = 'open' | 'paid' | 'failed' | 'expired';
+
+/** A session's state with the payment the provider holds for it: paid and failed always name theirs. */
+export type ProviderSessionStatus =
+  | { state: 'paid' | 'failed'; transaction: TransactionResult }
+  | { state: 'open' | 'expired'; transaction?: TransactionResult };
+
+/** What a verified notification is about: one of our transactions, or one of the provider's checkout sessions. */
+export type WebhookSubject =
+  | {
+      kind: 'transaction';
+      transactionId: string;
+      /** Present when the payload carries the transaction; otherwise fetch it. */
+      transaction?: TransactionResult;
+    }
+  | {
+      kind: 'session';
+      /** The provider's checkout session id: our `providerSessionId`. */
+      providerSessionId: string;
+      outcome: ProviderSessionStatus;
+    };
+
+/** A verified provider notification. */
 export interface VerifiedWebhook {
   eventId: string;
-  transactionId: string;
-  /** Present when the payload carries the transaction; otherwise fetch it. */
-  transaction?: TransactionResult;
+  /** null: a genuine event about nothing we track (acknowledged and ignored). */
+  subject: WebhookSubject | null;
 }
 
 export class WebhookRejected extends Error {
@@ -222,12 +247,49 @@ export abstract class WebhookFlow {
   ): VerifiedWebhook;
 }
 
+export interface SessionCallOptions extends ProviderCallOptions {
+  /** The transaction we stored for the session, when we know it: the adapter reads it instead of searching. */
+  transactionId?: string;
+}
+
+/** Asks the provider where one of its checkout sessions stands (the truth a lost webhook would have told). */
+export abstract class SessionStatusReadFlow {
+  abstract readSession(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: SessionCallOptions,
+  ): Promise<ProviderSessionStatus>;
+}
+
+export interface SessionCancelResult {
+  /**
+   * cancelled: the provider will take no payment for the session any more;
+   * already_paid: the provider holds a payment for it (taken, or still in flight), so it
+   * cannot be cancelled: read the session to learn where it stands;
+   * already_closed: it had already expired or been closed, unpaid.
+   */
+  outcome: 'cancelled' | 'already_paid' | 'already_closed';
+  /** The payment, when the adapter saw it on the way (already_paid). */
+  transaction?: TransactionResult;
+}
+
+/** Closes a checkout session at the provider, so that it can no longer be paid. */
+export abstract class SessionCancelFlow {
+  abstract cancelSession(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: SessionCallOptions,
+  ): Promise<SessionCancelResult>;
+}
+
 /** The flows of one adapter; a flow it lacks is absent. */
 export interface ProviderFlows {
   createSession: SessionCreationFlow;
   hostedPayment?: HostedPaymentFlow;
   transactionRead?: TransactionReadFlow;
   webhook?: WebhookFlow;
+  sessionRead?: SessionStatusReadFlow;
+  cancel?: SessionCancelFlow;
 }
 
 export type ProviderFlowName = keyof ProviderFlows;

@@ -11,6 +11,15 @@ export interface PaymentUpdate {
   declineReason?: string;
 }
 
+/**
+ * What a provider says happened to a session, applied monotonically: a payment (as
+ * applyPayment applies it); the provider closed the session unpaid (only a PENDING
+ * session becomes EXPIRED, and money taken later still completes it); or nothing
+ * that moves it.
+ */
+export type ProviderSessionUpdate =
+  { kind: 'payment'; payment: PaymentUpdate } | { kind: 'expired' } | { kind: 'unchanged' };
+
 export interface CreateLookup {
   /** The session already created under this idempotency key, if any. */
   byKey?: Session;
@@ -51,11 +60,20 @@ export abstract class SessionRepository {
   /** The session a provider transaction belongs to: by transaction id, or by the provider's session id. */
   abstract findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null>;
 
+  /** The session an adapter's checkout session belongs to (events that name the provider's session, not a payment). */
+  abstract findByProviderSession(adapter: string, providerSessionId: string): Promise<Session | null>;
+
   /**
    * Applies a payment update monotonically: only a PENDING (or, for money that
    * was taken, EXPIRED) session moves; COMPLETED and FAILED never regress.
    */
   abstract applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null>;
+
+  /**
+   * The provider closed the session unpaid, whatever our expiresAt says: a PENDING
+   * session becomes EXPIRED, any other stays as it is. Answers the session as it stands.
+   */
+  abstract expireAtProvider(sessionId: string, now: Date): Promise<Session | null>;
 
   /** Whether a provider event was already applied. */
   abstract webhookSeen(adapter: string, eventId: string): Promise<boolean>;
@@ -65,7 +83,7 @@ export abstract class SessionRepository {
     adapter: string,
     eventId: string,
     sessionId: string,
-    update: PaymentUpdate,
+    update: ProviderSessionUpdate,
     now: Date,
   ): Promise<boolean>;
 
