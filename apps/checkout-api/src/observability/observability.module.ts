@@ -1,4 +1,4 @@
-import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
@@ -6,6 +6,7 @@ import { REDIS } from '../infrastructure/redis';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
+import { shutdownTracing } from './tracing';
 
 @Global()
 @Module({
@@ -13,7 +14,7 @@ import { ShutdownState } from './shutdown.state';
   providers: [MetricsService, ShutdownState],
   exports: [MetricsService, ShutdownState],
 })
-export class ObservabilityModule implements OnModuleInit {
+export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
@@ -39,5 +40,10 @@ export class ObservabilityModule implements OnModuleInit {
       [],
       (gauge) => gauge.set(this.redis.status === 'ready' ? 1 : 0),
     );
+  }
+
+  /* After the app has closed, so the spans of the last requests are exported too. */
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTracing();
   }
 }
