@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@app/common';
+import { DomainError, withSpan } from '@app/common';
 import { IdempotencyStore, StoredResponse } from '@app/idempotency';
 import { ProviderError, TransactionResult } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
@@ -43,14 +43,20 @@ export class PaySessionUseCase {
     if (!context) throw new DomainError('NOT_FOUND');
     const { session } = context;
     const owner = randomUUID();
-    const claim = await failClosed(() =>
-      this.idempotency.claim({
-        scope: payScope(session.id),
-        key: PAY_KEY,
-        fingerprint: PAY_FINGERPRINT,
-        owner,
-        leaseMs: this.config.idempotencyLeaseMs,
-      }),
+    const claim = await withSpan(
+      'idempotency.claim',
+      { 'idempotency.endpoint': 'pay_session' },
+      () =>
+        failClosed(() =>
+          this.idempotency.claim({
+            scope: payScope(session.id),
+            key: PAY_KEY,
+            fingerprint: PAY_FINGERPRINT,
+            owner,
+            leaseMs: this.config.idempotencyLeaseMs,
+          }),
+        ),
+      { onResult: (result) => ({ 'idempotency.outcome': result.kind }) },
     );
     if (claim.kind === 'completed') return { ...claim.response, replayed: true };
     if (claim.kind !== 'claimed') {

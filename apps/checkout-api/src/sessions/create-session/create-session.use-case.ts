@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError, ErrorCode, toErrorResponse } from '@app/common';
+import { DomainError, ErrorCode, toErrorResponse, withSpan } from '@app/common';
 import { IdempotencyStore, StoredResponse } from '@app/idempotency';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { failClosed } from '../../infrastructure/availability';
@@ -63,14 +63,20 @@ export class CreateSessionUseCase {
 
   private async claimAndRun(command: CreateSessionCommand): Promise<CreateSessionResult> {
     const owner = randomUUID();
-    const claim = await failClosed(() =>
-      this.idempotency.claim({
-        scope: command.merchantId,
-        key: command.idempotencyKey,
-        fingerprint: command.fingerprint,
-        owner,
-        leaseMs: this.config.idempotencyLeaseMs,
-      }),
+    const claim = await withSpan(
+      'idempotency.claim',
+      { 'idempotency.endpoint': 'create_session' },
+      () =>
+        failClosed(() =>
+          this.idempotency.claim({
+            scope: command.merchantId,
+            key: command.idempotencyKey,
+            fingerprint: command.fingerprint,
+            owner,
+            leaseMs: this.config.idempotencyLeaseMs,
+          }),
+        ),
+      { onResult: (result) => ({ 'idempotency.outcome': result.kind }) },
     );
     this.metrics.idempotency.inc({ outcome: IDEMPOTENCY_OUTCOMES[claim.kind] });
     switch (claim.kind) {
