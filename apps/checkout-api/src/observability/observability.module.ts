@@ -2,11 +2,14 @@ import { Global, Inject, Module, OnApplicationShutdown, OnModuleInit } from '@ne
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pingDatabase } from '../infrastructure/database';
 import { REDIS } from '../infrastructure/redis';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
 import { shutdownTracing } from './tracing';
+
+const DB_PING_TIMEOUT_MS = 500;
 
 @Global()
 @Module({
@@ -39,6 +42,12 @@ export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown 
       '1 while the Redis connection is ready',
       [],
       (gauge) => gauge.set(this.redis.status === 'ready' ? 1 : 0),
+    );
+    this.metrics.addCollectedGauge(
+      'db_connection_up',
+      '1 while Postgres answers a ping (checked at scrape time)',
+      [],
+      async (gauge) => gauge.set((await pingDatabase(this.dataSource, DB_PING_TIMEOUT_MS)) ? 1 : 0),
     );
   }
 
