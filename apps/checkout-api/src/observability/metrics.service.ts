@@ -56,15 +56,20 @@ export class MetricsService {
     this.circuit.set({ route }, CIRCUIT_VALUES[state]);
   }
 
-  /** Gauges read at scrape time (pool and connection state). */
-  addCollectedGauge(name: string, help: string, labelNames: string[], read: (gauge: Gauge) => void): void {
+  /** Gauges read at scrape time (pool, connection and route state). */
+  addCollectedGauge(
+    name: string,
+    help: string,
+    labelNames: string[],
+    read: (gauge: Gauge) => void | Promise<void>,
+  ): void {
     new Gauge({
       name,
       help,
       labelNames,
       registers: [this.registry],
       collect() {
-        read(this);
+        return read(this);
       },
     });
   }
