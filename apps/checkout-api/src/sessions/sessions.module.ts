@@ -8,7 +8,11 @@ import { RoutingModule } from '../routing/routing.module';
 import { CreateSessionController } from './create-session/create-session.controller';
 import { CreateSessionUseCase } from './create-session/create-session.use-case';
 import { SessionCreator } from './create-session/session-creator';
+import { SessionLifecycleRepository } from './domain/session-lifecycle.repository';
 import { SessionRepository } from './domain/session.repository';
+import { ListSessionsController } from './list-sessions/list-sessions.controller';
+import { ListSessionsUseCase } from './list-sessions/list-sessions.use-case';
+import { TypeOrmSessionLifecycleRepository } from './persistence/typeorm-session-lifecycle.repository';
 import { SessionExpirySweeper } from './expire-sessions/session-expiry.sweeper';
 import { GetSessionController } from './get-session/get-session.controller';
 import { GetSessionUseCase } from './get-session/get-session.use-case';
@@ -23,14 +27,16 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     ProvidersModule,
     RoutingModule,
   ],
-  controllers: [CreateSessionController, GetSessionController],
+  controllers: [CreateSessionController, ListSessionsController, GetSessionController],
   providers: [
     { provide: SessionRepository, useClass: TypeOrmSessionRepository },
+    { provide: SessionLifecycleRepository, useClass: TypeOrmSessionLifecycleRepository },
+    ListSessionsUseCase,
     SessionCreator,
     CreateSessionUseCase,
     GetSessionUseCase,
     SessionExpirySweeper,
   ],
-  exports: [SessionRepository],
+  exports: [SessionRepository, SessionLifecycleRepository],
 })
 export class SessionsModule {}

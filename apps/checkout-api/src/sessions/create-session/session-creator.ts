@@ -69,7 +69,7 @@ export class SessionCreator {
     const attempts: ProviderAttempt[] = [];
     const result = await this.callProviders(command, decision.candidates, sessionId, expiresAt, attempts);
     if (!result) {
-      await this.recordFailedAttempts(attempts);
+      await this.recordDetachedAttempts(attempts);
       throw attemptsExhausted(attempts);
     }
 
@@ -105,8 +105,11 @@ export class SessionCreator {
       case 'duplicate_key':
         // Another execution of this key won the race (an expired lease, or a lost Redis record).
         this.logger.warn({ msg: 'idempotency race settled by Postgres', sessionId: inserted.existing.id });
+        await this.recordDetachedAttempts(attempts);
         return this.existing(command, inserted.existing);
       case 'duplicate_order':
+        // The provider session this run created is kept on record, though no session row points to it.
+        await this.recordDetachedAttempts(attempts);
         throw duplicateOrder(inserted.existing);
     }
   }
@@ -191,7 +194,8 @@ export class SessionCreator {
     return null;
   }
 
-  private async recordFailedAttempts(attempts: ProviderAttempt[]): Promise<void> {
+  /** Attempts that no inserted session carries: all failed, or a race lost after the provider answered. */
+  private async recordDetachedAttempts(attempts: ProviderAttempt[]): Promise<void> {
     try {
       await this.sessions.recordAttempts(attempts);
     } catch (error) {
