@@ -53,6 +53,16 @@ export interface AppConfig {
   shutdownDrainMs: number;
   /** Period of the expiry sweep; 0 turns it off. */
   sessionSweepIntervalMs: number;
+  reconcile: {
+    /** Period of a reconciliation pass on this instance; 0 turns it off. */
+    intervalMs: number;
+    /** A PENDING session with no update for this long is asked about. */
+    afterMs: number;
+    /** At most this many sessions per pass. */
+    batchSize: number;
+    /** The longest a session that keeps teaching nothing waits between two checks. */
+    backoffMaxMs: number;
+  };
   tracing: TracingConfig;
 }
 
@@ -149,6 +159,12 @@ export function loadAppConfig(
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', routingDeadlineMs + 10_000, 1000, 600_000),
     shutdownDrainMs: r.int('SHUTDOWN_DRAIN_MS', 25_000, 0, 600_000),
     sessionSweepIntervalMs: r.int('SESSION_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    reconcile: {
+      intervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 0, 86_400_000),
+      afterMs: r.int('RECONCILE_AFTER_SECONDS', 300, 1, 86_400) * 1000,
+      batchSize: r.int('RECONCILE_BATCH_SIZE', 100, 1, 10_000),
+      backoffMaxMs: r.int('RECONCILE_BACKOFF_MAX_SECONDS', 3600, 1, 86_400) * 1000,
+    },
     tracing: readTracingConfig(r),
   };
   if (config.requestTimeoutMs <= routingDeadlineMs) {
