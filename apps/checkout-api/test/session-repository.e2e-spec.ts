@@ -130,15 +130,25 @@ describe('TypeOrmSessionRepository on Postgres', () => {
       expect(await sessions.findByProviderSession('stripe', 'cs_test_unknown')).toBeNull();
     });
 
-    it('expires a PENDING session at the provider’s word, before its own expiry, and never a final one', async () => {
+    it('expires a PENDING session on the provider’s expiry event, before its own expiry, and never a final one', async () => {
       const pending = stripeSession();
       const completed = stripeSession();
       await sessions.insert(pending, [attempt(pending)]);
       await sessions.insert(completed, [attempt(completed)]);
       await sessions.applyPayment(completed.id, captured().payment, new Date());
 
-      expect((await sessions.expireAtProvider(pending.id, new Date()))?.status).toBe('EXPIRED');
-      expect((await sessions.expireAtProvider(completed.id, new Date()))?.status).toBe('COMPLETED');
+      for (const session of [pending, completed]) {
+        await sessions.applyWebhook(
+          'stripe',
+          `evt_${randomUUID()}`,
+          session.id,
+          { kind: 'expired' },
+          new Date(),
+        );
+      }
+
+      expect((await sessions.findForCheckout(pending.id))?.status).toBe('EXPIRED');
+      expect((await sessions.findForCheckout(completed.id))?.status).toBe('COMPLETED');
     });
 
     it('records an expiry event against the provider session, and lets a later payment complete the session', async () => {

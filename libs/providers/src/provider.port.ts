@@ -151,17 +151,6 @@ export interface HostedFields {
   frameOrigins: string[];
 }
 
-/**
- * Where a provider's checkout session stands, in our terms: still payable (or a
- * payment still in flight), paid, failed for good, or closed unpaid at the provider.
- */
-export type ProviderSessionState = 'open' | 'paid' | 'failed' | 'expired';
-
-/** A session's state with the payment the provider holds for it: paid and failed always name theirs. */
-export type ProviderSessionStatus =
-  | { state: 'paid' | 'failed'; transaction: TransactionResult }
-  | { state: 'open' | 'expired'; transaction?: TransactionResult };
-
 /** What a verified notification is about: one of our transactions, or one of the provider's checkout sessions. */
 export type WebhookSubject =
   | {
@@ -174,7 +163,7 @@ export type WebhookSubject =
       kind: 'session';
       /** The provider's checkout session id: our `providerSessionId`. */
       providerSessionId: string;
-      outcome: ProviderSessionStatus;
+      outcome: ProviderSessionState;
     };
 
 /** A verified provider notification. */
@@ -247,39 +236,48 @@ export abstract class WebhookFlow {
   ): VerifiedWebhook;
 }
 
-export interface SessionCallOptions extends ProviderCallOptions {
-  /** The transaction we stored for the session, when we know it: the adapter reads it instead of searching. */
-  transactionId?: string;
-}
-
-/** Asks the provider where one of its checkout sessions stands (the truth a lost webhook would have told). */
-export abstract class SessionStatusReadFlow {
-  abstract readSession(
-    route: ProviderRoute,
-    providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<ProviderSessionStatus>;
-}
-
-export interface SessionCancelResult {
-  /**
-   * cancelled: the provider will take no payment for the session any more;
-   * already_paid: the provider holds a payment for it (taken, or still in flight), so it
-   * cannot be cancelled: read the session to learn where it stands;
-   * already_closed: it had already expired or been closed, unpaid.
-   */
-  outcome: 'cancelled' | 'already_paid' | 'already_closed';
-  /** The payment, when the adapter saw it on the way (already_paid). */
+/**
+ * Where a provider's checkout session stands, in our terms: still payable (or a
+ * payment still in flight), paid, failed for good, or closed unpaid at the provider.
+ * The adapters always name the payment of a paid or failed session.
+ */
+export interface ProviderSessionState {
+  state: 'open' | 'paid' | 'failed' | 'expired';
+  /** The payment, when the provider has one to show (its id, our status, the provider's word). */
   transaction?: TransactionResult;
 }
 
-/** Closes a checkout session at the provider, so that it can no longer be paid. */
+/** What we know of a provider session when we ask about it. */
+export interface ProviderSessionRef {
+  providerSessionId: string;
+  /** The transaction we recorded for it, if any (a provider may read that rather than search). */
+  transactionId?: string;
+}
+
+/** Asks the provider where a session stands: the truth a webhook only hints at (the reconciler's read). */
+export abstract class SessionStatusReadFlow {
+  abstract readSession(
+    route: ProviderRoute,
+    session: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState>;
+}
+
+/**
+ * cancelled: the provider will take no payment for the session any more;
+ * already_paid: the provider holds a payment for it (taken, or still in flight), so it
+ * cannot be cancelled: read the session to learn where it stands;
+ * already_closed: it had already expired or been closed, unpaid.
+ */
+export type SessionCancelOutcome = 'cancelled' | 'already_paid' | 'already_closed';
+
+/** Closes a provider session so that it can no longer be paid (a merchant's cancel, or our expiry). */
 export abstract class SessionCancelFlow {
   abstract cancelSession(
     route: ProviderRoute,
     providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<SessionCancelResult>;
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }>;
 }
 
 /** The flows of one adapter; a flow it lacks is absent. */

@@ -1,4 +1,4 @@
-import { PaymentStatus, ProviderSessionStatus, TransactionResult } from '@app/providers';
+import { PaymentStatus, ProviderSessionState, TransactionResult } from '@app/providers';
 import { PaymentTransition } from '../sessions/domain/session';
 import { PaymentUpdate, ProviderSessionUpdate } from '../sessions/domain/session.repository';
 
@@ -36,15 +36,15 @@ export function paymentUpdate(result: TransactionResult): PaymentUpdate {
 }
 
 /**
- * What the provider's word on one of its sessions does to ours: paid or failed
- * applies its payment; open records a payment still in flight, if any; expired
- * closes a PENDING session (a payment taken later still completes it).
+ * What the provider's word on one of its sessions does to ours: its payment, when
+ * it names one, applied monotonically (paid completes, failed fails, one still in
+ * flight is recorded); expired closes a PENDING session (a payment taken later
+ * still completes it).
  */
-export function sessionUpdate(status: ProviderSessionStatus): ProviderSessionUpdate {
+export function sessionUpdate(status: ProviderSessionState): ProviderSessionUpdate {
   switch (status.state) {
     case 'paid':
     case 'failed':
-      return { kind: 'payment', payment: paymentUpdate(status.transaction) };
     case 'open':
       return status.transaction
         ? { kind: 'payment', payment: paymentUpdate(status.transaction) }

@@ -12,10 +12,10 @@ import {
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
-  ProviderSessionStatus,
-  SessionCallOptions,
+  ProviderSessionRef,
+  ProviderSessionState,
   SessionCancelFlow,
-  SessionCancelResult,
+  SessionCancelOutcome,
   SessionCreationFlow,
   SessionStatusReadFlow,
   TransactionReadFlow,
@@ -153,22 +153,24 @@ export class FakeWebhook extends WebhookFlow {
 
 /** Says where a provider session stands; open by default. */
 export class FakeSessionRead extends SessionStatusReadFlow {
-  readonly answers = new ScriptedCalls<[ProviderRoute, string, SessionCallOptions], ProviderSessionStatus>(
-    async () => ({ state: 'open' }),
-  );
+  readonly answers = new ScriptedCalls<
+    [ProviderRoute, ProviderSessionRef, ProviderCallOptions],
+    ProviderSessionState
+  >(async () => ({ state: 'open' }));
 
-  readSession(route: ProviderRoute, providerSessionId: string, options: SessionCallOptions) {
-    return this.answers.run(route, providerSessionId, options);
+  readSession(route: ProviderRoute, session: ProviderSessionRef, options: ProviderCallOptions) {
+    return this.answers.run(route, session, options);
   }
 }
 
 /** Closes provider sessions; by default each one is cancelled. */
 export class FakeSessionCancel extends SessionCancelFlow {
-  readonly answers = new ScriptedCalls<[ProviderRoute, string, SessionCallOptions], SessionCancelResult>(
-    async () => ({ outcome: 'cancelled' }),
-  );
+  readonly answers = new ScriptedCalls<
+    [ProviderRoute, string, ProviderCallOptions],
+    { outcome: SessionCancelOutcome }
+  >(async () => ({ outcome: 'cancelled' }));
 
-  cancelSession(route: ProviderRoute, providerSessionId: string, options: SessionCallOptions) {
+  cancelSession(route: ProviderRoute, providerSessionId: string, options: ProviderCallOptions) {
     return this.answers.run(route, providerSessionId, options);
   }
 }

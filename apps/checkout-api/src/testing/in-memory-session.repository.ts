@@ -111,13 +111,6 @@ export class InMemorySessionRepository extends SessionRepository {
     return row ? copy(row) : null;
   }
 
-  async expireAtProvider(sessionId: string, now: Date): Promise<Session | null> {
-    const row = this.rows.get(sessionId);
-    if (!row) return null;
-    expire(row, now);
-    return copy(row);
-  }
-
   async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
     const row = this.rows.get(sessionId);
     if (!row) return null;

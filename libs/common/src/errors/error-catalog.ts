@@ -26,6 +26,10 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'The request conflicts with the current state of the resource',
   },
+  SESSION_NOT_CANCELLABLE: {
+    status: 409,
+    message: 'The request conflicts with the current state of the resource',
+  },
   WEBHOOK_REJECTED: { status: 401, message: 'Webhook signature or timestamp is not valid' },
   PAYLOAD_TOO_LARGE: { status: 413, message: 'Request body is larger than 1 MB' },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'Content-Type must be application/json' },

@@ -37,10 +37,10 @@ import {
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
-  ProviderSessionStatus,
-  SessionCallOptions,
+  ProviderSessionRef,
+  ProviderSessionState,
   SessionCancelFlow,
-  SessionCancelResult,
+  SessionCancelOutcome,
   SessionCreationFlow,
   SessionStatusReadFlow,
   TransactionReadFlow,
@@ -273,12 +273,12 @@ export class Gr4vyProvider
    */
   async readSession(
     route: ProviderRoute,
-    providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<ProviderSessionStatus> {
-    const transactions = await this.sessionTransactions(route, providerSessionId, options);
+    session: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState> {
+    const transactions = await this.sessionTransactions(route, session, options);
     if (transactions.length > 0) return gr4vySessionStatus(transactions, true);
-    return gr4vySessionStatus([], await this.sessionExists(route, providerSessionId, options));
+    return gr4vySessionStatus([], await this.sessionExists(route, session.providerSessionId, options));
   }
 
   /**
@@ -288,8 +288,8 @@ export class Gr4vyProvider
   async cancelSession(
     route: ProviderRoute,
     providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<SessionCancelResult> {
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }> {
     const merchantAccountId = this.merchantAccountOf(route);
     let deleted = true;
     try {
@@ -300,10 +300,9 @@ export class Gr4vyProvider
       if (!isNotFound(error)) throw error;
       deleted = false;
     }
-    const transactions = await this.sessionTransactions(route, providerSessionId, options);
+    const transactions = await this.sessionTransactions(route, { providerSessionId }, options);
     const { state, transaction } = gr4vySessionStatus(transactions, false);
-    if (transaction && (state === 'paid' || state === 'open'))
-      return { outcome: 'already_paid', transaction };
+    if (transaction && (state === 'paid' || state === 'open')) return { outcome: 'already_paid' };
     return { outcome: deleted ? 'cancelled' : 'already_closed' };
   }
 
@@ -329,12 +328,10 @@ export class Gr4vyProvider
   /** Ours when we know it, else the session's own, newest first (Gr4vy lists by last update). */
   private async sessionTransactions(
     route: ProviderRoute,
-    providerSessionId: string,
-    options: SessionCallOptions,
+    { providerSessionId, transactionId }: ProviderSessionRef,
+    options: ProviderCallOptions,
   ): Promise<TransactionResult[]> {
-    if (options.transactionId !== undefined) {
-      return [await this.getTransaction(route, options.transactionId, options)];
-    }
+    if (transactionId !== undefined) return [await this.getTransaction(route, transactionId, options)];
     const merchantAccountId = this.merchantAccountOf(route);
     const page = await this.invoke(this.reads.tokens, options, undefined, (requestOptions) =>
       transactionsList(

@@ -3,7 +3,7 @@ import { TransactionStatus as Gr4vyTransactionStatuses } from '@gr4vy/sdk/models
 import {
   PaymentStatus,
   ProviderError,
-  ProviderSessionStatus,
+  ProviderSessionState,
   TransactionResult,
   VerifiedWebhook,
   WebhookRejected,
@@ -154,7 +154,7 @@ export function verifyGr4vyWebhook(
 export function gr4vySessionStatus(
   transactions: readonly TransactionResult[],
   sessionLive: boolean,
-): ProviderSessionStatus {
+): ProviderSessionState {
   for (const state of ['paid', 'open', 'failed'] as const) {
     const transaction = transactions.find((t) => sessionStateOf(t.status) === state);
     if (transaction) return { state, transaction };

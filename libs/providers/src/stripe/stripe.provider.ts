@@ -30,10 +30,10 @@ import {
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
-  ProviderSessionStatus,
-  SessionCallOptions,
+  ProviderSessionRef,
+  ProviderSessionState,
   SessionCancelFlow,
-  SessionCancelResult,
+  SessionCancelOutcome,
   SessionCreationFlow,
   SessionStatusReadFlow,
   VerifiedWebhook,
@@ -183,9 +183,9 @@ export class StripeProvider
   /** `GET /v1/checkout/sessions/:id` with its PaymentIntent expanded (capture or authorization, async outcomes). */
   async readSession(
     route: ProviderRoute,
-    providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<ProviderSessionStatus> {
+    { providerSessionId }: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState> {
     const client = this.client(this.target(route));
     const session = await withDeadline(
       options,
@@ -208,8 +208,8 @@ export class StripeProvider
   async cancelSession(
     route: ProviderRoute,
     providerSessionId: string,
-    options: SessionCallOptions,
-  ): Promise<SessionCancelResult> {
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }> {
     const client = this.client(this.target(route));
     try {
       await withDeadline(
@@ -221,13 +221,13 @@ export class StripeProvider
       return { outcome: 'cancelled' };
     } catch (error) {
       if (!(error instanceof ProviderError && error.providerStatus === 400)) throw error;
-      const { state, transaction } = await this.readSession(route, providerSessionId, options);
+      const { state, transaction } = await this.readSession(route, { providerSessionId }, options);
       if (state === 'paid' || state === 'open') {
-        // Refused while it reads as open: Stripe knows of a payment we cannot see yet.
+        // Refused while it reads as open with no payment: not a state Stripe documents, so no guess.
         if (!transaction) throw error;
-        return { outcome: 'already_paid', transaction };
+        return { outcome: 'already_paid' };
       }
-      return transaction ? { outcome: 'already_closed', transaction } : { outcome: 'already_closed' };
+      return { outcome: 'already_closed' };
     }
   }
 

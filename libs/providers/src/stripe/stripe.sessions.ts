@@ -9,7 +9,7 @@ import { isRecord } from '../failure-text';
 import {
   PaymentStatus,
   ProviderError,
-  ProviderSessionStatus,
+  ProviderSessionState,
   TransactionResult,
   VerifiedWebhook,
   WebhookRejected,
@@ -79,7 +79,7 @@ function paidTransaction(session: StripeSessionLike): TransactionResult {
  * A complete but unpaid session: the buyer chose a method that settles later. An
  * expanded PaymentIntent says how it went; an id alone means it is still in flight.
  */
-function unpaidStatus(session: StripeSessionLike): ProviderSessionStatus {
+function unpaidStatus(session: StripeSessionLike): ProviderSessionState {
   const intent = session.payment_intent;
   if (intent === null) return { state: 'open' };
   if (typeof intent === 'string') {
@@ -105,7 +105,7 @@ function unpaidStatus(session: StripeSessionLike): ProviderSessionStatus {
  * unpaid; complete: paid (`paid` or `no_payment_required`), or unpaid while an
  * async payment settles (then its PaymentIntent decides).
  */
-export function stripeSessionStatus(session: StripeSessionLike): ProviderSessionStatus {
+export function stripeSessionStatus(session: StripeSessionLike): ProviderSessionState {
   switch (session.status) {
     case 'open':
       return { state: 'open' };
@@ -172,7 +172,7 @@ function eventSession(object: unknown): StripeSessionLike {
 export function stripeEventSubject(type: string, object: unknown): WebhookSubject | null {
   if (!STRIPE_SESSION_EVENTS.has(type)) return null;
   const session = eventSession(object);
-  const subject = (outcome: ProviderSessionStatus): WebhookSubject => ({
+  const subject = (outcome: ProviderSessionState): WebhookSubject => ({
     kind: 'session',
     providerSessionId: session.id,
     outcome,

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { PaymentStatus, ProviderSessionStatus, TransactionResult, VerifiedWebhook } from '@app/providers';
+import { PaymentStatus, ProviderSessionState, TransactionResult, VerifiedWebhook } from '@app/providers';
 import { checkoutTestBed, testRoute } from '../../testing/checkout-test-bed';
 import { FakeProvider, providerFailure, signedWebhook } from '../../testing/fake-providers';
 import { paymentUpdate } from '../payment-outcome';
@@ -48,7 +48,7 @@ function aboutTransaction(
 function aboutSession(
   eventId: string,
   providerSessionId: string,
-  outcome: ProviderSessionStatus,
+  outcome: ProviderSessionState,
 ): VerifiedWebhook {
   return { eventId, subject: { kind: 'session', providerSessionId, outcome } };
 }
@@ -206,7 +206,7 @@ describe('ApplyWebhookUseCase', () => {
   });
 
   describe('events about a provider checkout session', () => {
-    const paid = (transactionId = 'pi_1'): ProviderSessionStatus => ({
+    const paid = (transactionId = 'pi_1'): ProviderSessionState => ({
       state: 'paid',
       transaction: transaction(transactionId, 'captured'),
     });
@@ -227,7 +227,7 @@ describe('ApplyWebhookUseCase', () => {
       expect(reads.routes).toHaveLength(0);
     });
 
-    it.each<[string, ProviderSessionStatus, string, string | undefined]>([
+    it.each<[string, ProviderSessionState, string, string | undefined]>([
       [
         'a failed payment fails it',
         { state: 'failed', transaction: transaction('pi_1', 'failed') },

@@ -69,12 +69,6 @@ export abstract class SessionRepository {
    */
   abstract applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null>;
 
-  /**
-   * The provider closed the session unpaid, whatever our expiresAt says: a PENDING
-   * session becomes EXPIRED, any other stays as it is. Answers the session as it stands.
-   */
-  abstract expireAtProvider(sessionId: string, now: Date): Promise<Session | null>;
-
   /** Whether a provider event was already applied. */
   abstract webhookSeen(adapter: string, eventId: string): Promise<boolean>;
 

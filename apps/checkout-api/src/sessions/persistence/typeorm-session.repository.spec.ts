@@ -122,7 +122,6 @@ describe('TypeOrmSessionRepository store failures', () => {
     ['findByTransaction', (r) => r.findByTransaction('tx', 'ps')],
     ['findByProviderSession', (r) => r.findByProviderSession('stripe', 'cs_1')],
     ['applyPayment', (r) => r.applyPayment(randomUUID(), update, now)],
-    ['expireAtProvider', (r) => r.expireAtProvider(randomUUID(), now)],
     ['webhookSeen', (r) => r.webhookSeen('gr4vy', 'ev')],
     [
       'applyWebhook',

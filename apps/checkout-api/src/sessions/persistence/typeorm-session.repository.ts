@@ -52,11 +52,11 @@ UPDATE checkout_sessions SET
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
 RETURNING ${SESSION_SELECT}`;
 
-/* Closed unpaid at the provider: only PENDING moves, so a final status never regresses. */
+/* Closed unpaid at the provider (as the lifecycle repository's expire): only PENDING moves, so a final
+ * status never regresses, and a payment taken later still completes the session (APPLY_PAYMENT). */
 const EXPIRE_AT_PROVIDER = `
 UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $2
-WHERE id = $1 AND status = 'PENDING'
-RETURNING ${SESSION_SELECT}`;
+WHERE id = $1 AND status = 'PENDING'`;
 
 /* webhook_events.transaction_id records what the event was about: its payment, or else the provider's session. */
 const RECORD_WEBHOOK = `
@@ -207,13 +207,6 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return guardStore('postgres', async () => {
       const [session] = await this.sessions(BY_PROVIDER_SESSION, [adapter, providerSessionId]);
       return session ?? null;
-    });
-  }
-
-  expireAtProvider(sessionId: string, now: Date): Promise<Session | null> {
-    return guardStore('postgres', async () => {
-      const [rows] = (await this.dataSource.query(EXPIRE_AT_PROVIDER, [sessionId, now])) as [Row[], number];
-      return rows[0] ? toSession(rows[0]) : this.forCheckout(sessionId);
     });
   }
 
