@@ -1,15 +1,7 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiResponse,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { SessionDetailDto } from '../get-session/get-session.response';
 import { CancelSessionUseCase } from './cancel-session.use-case';
 
@@ -21,24 +13,31 @@ export class CancelSessionController {
   @Post(':sessionId/cancel')
   @HttpCode(200)
   @UseGuards(MerchantAuthGuard)
+  @ApiOperation({
+    operationId: 'cancelSession',
+    summary: 'Cancel checkout session',
+    description:
+      'Closes the session at its provider first, so the buyer can no longer pay it, then marks it CANCELLED. ' +
+      'A cancelled session frees its orderReference. If the provider says the buyer already paid, the session ' +
+      'becomes COMPLETED and the cancel is refused. Cancelling a CANCELLED session answers 200 again.',
+  })
   @ApiBearerAuth(BEARER_SCHEME)
-  @ApiOkResponse({
-    type: SessionDetailDto,
-    description: 'CANCELLED (again, for a session already cancelled)',
+  @ApiParam({
+    name: 'sessionId',
+    schema: { type: 'string', format: 'uuid' },
+    description: 'The session to cancel',
   })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'Unknown, or another merchant’s session' })
-  @ApiConflictResponse({
-    type: ErrorEnvelopeDto,
-    description: 'SESSION_NOT_CANCELLABLE: COMPLETED, FAILED or EXPIRED; details.status says which',
-  })
-  @ApiResponse({
-    status: 502,
-    type: ErrorEnvelopeDto,
-    description: 'PROVIDER_UNAVAILABLE or PROVIDER_REJECTED',
-  })
-  @ApiResponse({ status: 503, type: ErrorEnvelopeDto, description: 'SERVICE_UNAVAILABLE' })
-  @ApiResponse({ status: 504, type: ErrorEnvelopeDto, description: 'PROVIDER_TIMEOUT' })
+  @ApiOkResponse({ type: SessionDetailDto, description: 'The session, CANCELLED' })
+  @ApiErrors([
+    'UNAUTHORIZED',
+    'NOT_FOUND',
+    'SESSION_NOT_CANCELLABLE',
+    'INTERNAL_ERROR',
+    'PROVIDER_UNAVAILABLE',
+    'PROVIDER_REJECTED',
+    'SERVICE_UNAVAILABLE',
+    'PROVIDER_TIMEOUT',
+  ])
   cancel(@MerchantId() merchantId: string, @Param('sessionId') sessionId: string) {
     return this.cancelSession.execute(merchantId, sessionId);
   }
