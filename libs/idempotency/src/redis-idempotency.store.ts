@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { ClaimRequest, ClaimResult, IdempotencyStore, StoredResponse } from './idempotency.store';
 
 /* One key per (merchant, idempotency key), a hash. The braces are a Redis Cluster
@@ -42,7 +42,7 @@ export function idempotencyRedisKey(scope: string, key: string): string {
 export class RedisIdempotencyStore extends IdempotencyStore {
   private readonly commands: IdempotencyCommands;
 
-  constructor(redis: Redis) {
+  constructor(redis: Redis | Cluster) {
     super();
     redis.defineCommand('idemClaim', { numberOfKeys: 1, lua: CLAIM });
     redis.defineCommand('idemComplete', { numberOfKeys: 1, lua: COMPLETE });

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { Cluster, Redis } from 'ioredis';
 import { breakerTransition, BreakerPolicy, circuitState, RouteHealth } from './circuit-breaker';
 import { CallOutcome, RecordedOutcome, RouteHealthStore } from './route-health.port';
 
@@ -71,7 +71,7 @@ export class RedisRouteHealthStore extends RouteHealthStore {
   private readonly commands: RouteHealthCommands;
 
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: Redis | Cluster,
     private readonly windowMs: number,
   ) {
     super();
@@ -83,18 +83,12 @@ export class RedisRouteHealthStore extends RouteHealthStore {
     return Math.floor(now / (this.windowMs / WINDOW_BUCKETS));
   }
 
+  /* One command per route rather than a pipeline: each route hashes to its own Cluster slot, and a
+   * pipeline must stay on one node. Auto-pipelining still sends them together, one batch per node. */
   async snapshot(routeIds: readonly string[], now: number): Promise<Map<string, RouteHealth>> {
-    const pipeline = this.redis.pipeline();
-    for (const id of routeIds) pipeline.hgetall(routeHealthKey(id));
-    const results = (await pipeline.exec()) ?? [];
+    const hashes = await Promise.all(routeIds.map((id) => this.redis.hgetall(routeHealthKey(id))));
     const current = this.bucketOf(now);
-    const health = new Map<string, RouteHealth>();
-    routeIds.forEach((id, index) => {
-      const [error, value] = results[index] ?? [null, {}];
-      if (error) throw error;
-      health.set(id, parseHealth(value as Record<string, string>, current));
-    });
-    return health;
+    return new Map(routeIds.map((id, index) => [id, parseHealth(hashes[index], current)]));
   }
 
   async record(outcome: CallOutcome, policy: BreakerPolicy, now: number): Promise<RecordedOutcome> {

@@ -6,7 +6,7 @@ import { SessionEntity } from '../sessions/persistence/session.entity';
 /* Arbitrary but fixed: every instance of this service takes the same lock to migrate. */
 const MIGRATION_LOCK_ID = 727_001_337;
 
-export function createDataSource(url: string, poolSize: number): DataSource {
+export function createDataSource(url: string, poolSize: number, acquireTimeoutMs = 2000): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -18,7 +18,8 @@ export function createDataSource(url: string, poolSize: number): DataSource {
     logging: false,
     extra: {
       max: poolSize,
-      connectionTimeoutMillis: 2000,
+      // Bounds both the wait for a free pooled connection and the opening of a new one.
+      connectionTimeoutMillis: acquireTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: 5000,
       query_timeout: 6000,

@@ -1,8 +1,7 @@
 import { Global, Inject, Module, OnModuleInit } from '@nestjs/common';
-import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
-import { REDIS } from '../infrastructure/redis';
+import { REDIS, RedisClient } from '../infrastructure/redis';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
@@ -17,7 +16,7 @@ export class ObservabilityModule implements OnModuleInit {
   constructor(
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   onModuleInit(): void {
