@@ -23,3 +23,17 @@ export async function sessionRows(
   );
   return rows;
 }
+
+/** Every session row of these merchants, keyed `merchant key`, for counting sessions per Idempotency-Key. */
+export async function sessionIdsByKey(merchantIds: string[]): Promise<Map<string, string[]>> {
+  const { rows } = await db().query(
+    'SELECT merchant_id, idempotency_key, id FROM checkout_sessions WHERE merchant_id = ANY($1)',
+    [merchantIds],
+  );
+  const byKey = new Map<string, string[]>();
+  for (const row of rows as Array<{ merchant_id: string; idempotency_key: string; id: string }>) {
+    const key = `${row.merchant_id} ${row.idempotency_key}`;
+    byKey.set(key, [...(byKey.get(key) ?? []), row.id]);
+  }
+  return byKey;
+}
