@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { DomainError } from './domain-error';
 
 export type StoreName = 'postgres' | 'redis';
@@ -49,6 +50,12 @@ const REDIS_UNAVAILABLE_MESSAGE =
 /* Server replies that mean "this node cannot serve right now" rather than "your command is wrong". */
 const REDIS_UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|BUSY)\b/;
 
+/* An Error made in another realm fails `instanceof Error`: Node's own socket errors do, seen from a
+ * vm context such as Jest's, where the in-process e2e harness runs the app. */
+function isError(error: unknown): error is Error {
+  return error instanceof Error || types.isNativeError(error);
+}
+
 function field(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];
 }
@@ -60,7 +67,7 @@ function hasNetworkCode(error: object): boolean {
 
 /** Whether a Postgres failure means "unavailable" (503, retry later) rather than a bug (500). */
 export function isPostgresUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof DomainError) return false;
+  if (!isError(error) || error instanceof DomainError) return false;
   // TypeORM's QueryFailedError keeps the driver's error; node-postgres errors carry `code` directly.
   const driver = field(error, 'driverError');
   const source = typeof driver === 'object' && driver !== null ? driver : error;
@@ -73,7 +80,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
 
 /** Whether a Redis failure means "unavailable" (503, retry later) rather than a bug (500). */
 export function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof DomainError) return false;
+  if (!isError(error) || error instanceof DomainError) return false;
   if (REDIS_UNAVAILABLE_NAMES.has(error.name)) return true;
   if (hasNetworkCode(error)) return true;
   if (error.name === 'ReplyError') return REDIS_UNAVAILABLE_REPLY.test(error.message);
