@@ -220,7 +220,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
 
     const load = new SteadyLoad({ urls: [h.url, other.url], merchants, concurrency: 12 }).start();
     try {
-      await load.successesAfter(0, 40);
+      await load.answersAfter(0, 40);
       const killedAt = load.now();
       crash(victim);
       const promoted = await until('a replica promoted', async () => {
@@ -228,8 +228,8 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
         return master !== victim.port ? master : undefined;
       });
       const promotedAt = load.now();
-      await load.successesAfter(promotedAt, 20, onVictim);
-      await load.successesAfter(load.now(), 40);
+      await load.answersAfter(promotedAt, 20, { merchants: onVictim });
+      await load.answersAfter(load.now(), 40);
       const report = await load.stop();
       const span = load.failureSpan(killedAt);
       const check = sessionsPerKey(load.records, await sessionIdsByKey(ids));

@@ -93,7 +93,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
 
     const load = new SteadyLoad({ urls: [h.url, other.url], merchants, concurrency: 12 }).start();
     try {
-      await load.successesAfter(0, 40);
+      await load.answersAfter(0, 40);
       const killedAt = load.now();
       crash(topology.primary);
       const promoted = await until('the replica promoted', async () => {
@@ -101,7 +101,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
         return port !== topology.primary.port ? port : undefined;
       });
       const promotedAt = load.now();
-      await load.successesAfter(promotedAt, 40);
+      await load.answersAfter(promotedAt, 40);
       const report = await load.stop();
       const span = load.failureSpan(killedAt);
       const check = sessionsPerKey(load.records, await sessionIdsByKey(ids));

@@ -5,7 +5,11 @@ let pool: Pool | undefined;
 
 /** Direct SQL for assertions on what the service stored. */
 export function db(): Pool {
-  pool ??= new Pool({ connectionString: requiredEnv('DATABASE_URL'), max: 2 });
+  if (!pool) {
+    pool = new Pool({ connectionString: requiredEnv('DATABASE_URL'), max: 2 });
+    // An idle connection dropped by a Postgres outage (postgres-faults spec) is replaced on its next use.
+    pool.on('error', () => undefined);
+  }
   return pool;
 }
 

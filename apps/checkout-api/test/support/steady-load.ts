@@ -89,16 +89,25 @@ export class SteadyLoad {
     };
   }
 
-  /** Resolves once `count` creates of `merchants` (all, by default) got a 201 after `since`. */
-  async successesAfter(since: number, count: number, merchants?: string[]): Promise<void> {
+  /** Resolves once `count` answers `outcome` (201 by default) came after `since`, for `merchants` (default all). */
+  async answersAfter(
+    since: number,
+    count: number,
+    { outcome = 201, merchants }: { outcome?: Outcome; merchants?: string[] } = {},
+  ): Promise<void> {
     const matches = () =>
       this.events.filter(
-        (e) => e.at >= since && e.outcome === 201 && (!merchants || merchants.includes(e.merchant)),
+        (e) => e.at >= since && e.outcome === outcome && (!merchants || merchants.includes(e.merchant)),
       ).length;
     while (matches() < count) {
       if (!this.running) throw new Error('the load stopped');
       await new Promise((r) => setTimeout(r, 25));
     }
+  }
+
+  /** Load time of the first 201 at or after `since`, or null. */
+  firstSuccessAfter(since: number): number | null {
+    return this.events.find((e) => e.at >= since && e.outcome === 201)?.at ?? null;
   }
 
   /** Answers other than 201 at or after `since`: [first, last] in load time, or null if there were none. */
