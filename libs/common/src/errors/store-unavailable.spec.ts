@@ -68,6 +68,12 @@ describe('isRedisUnavailable', () => {
     ['a server loading its dataset', new ReplyError('LOADING Redis is loading the dataset in memory')],
     ['a reset socket', withCode('read ECONNRESET', 'ECONNRESET')],
     [
+      'an auto-pipelined command cut off by a dropped connection',
+      named('AbortError', 'Command aborted due to connection close'),
+    ],
+    ['a cluster node that went away', new Error('Node is disconnected')],
+    ['a cluster client that is disconnecting', new Error('Cluster is disconnecting.')],
+    [
       'a reset socket whose Error comes from another realm (a vm context, as under Jest)',
       runInNewContext(`Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })`),
     ],

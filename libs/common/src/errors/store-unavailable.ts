@@ -43,10 +43,11 @@ const PG_UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not open|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error|terminating connection/i;
 
 /* What ioredis says when no node can take the command: no connection, the offline queue off, a
- * command timeout, or a cluster / sentinel topology in the middle of a failover. */
+ * command timeout, a cluster / sentinel topology in the middle of a failover, or a connection that
+ * dropped while an (auto-)pipeline was half answered. */
 const REDIS_UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 const REDIS_UNAVAILABLE_MESSAGE =
-  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Failed to refresh slots cache|None of (the )?startup nodes is available|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|connect ETIMEDOUT/i;
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Failed to refresh slots cache|None of (the )?startup nodes is available|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|connect ETIMEDOUT|Command aborted due to connection close|Connection is aborted|Node is disconnected|Cluster is (disconnected|disconnecting|ended)|Socket timeout/i;
 /* Server replies that mean "this node cannot serve right now" rather than "your command is wrong". */
 const REDIS_UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|BUSY)\b/;
 
