@@ -26,21 +26,22 @@ describe('Postgres faults', () => {
   });
 
   it('stopped and restarted under load: 503 during the outage and never 500, recovery without a restart, and no half-written session', async () => {
-    // Its error log names the cause of any 500 (the in-process instance logs nothing).
-    const api = await ApiProcess.start(processEnv(h, { LOG_LEVEL: 'error' }));
+    // Two instances of the built service, each its own process, logging errors so that a 500 names its cause.
+    const instanceEnv = processEnv(h, { LOG_LEVEL: 'error' });
+    const instances = await Promise.all([ApiProcess.start(instanceEnv), ApiProcess.start(instanceEnv)]);
     await sandboxAdmin.fault(h.sandboxUrl, { provider: 'gr4vy', mode: 'latency', latencyMs: 30 });
     const ids = Array.from({ length: 6 }, () => `merchant_${randomUUID()}`);
     const merchants: LoadMerchant[] = await Promise.all(
       ids.map(async (id) => ({ id, token: await merchantToken(id) })),
     );
-    const load = new SteadyLoad({ urls: [h.url, api.url], merchants, concurrency: 10 }).start();
+    const load = new SteadyLoad({ urls: instances.map((i) => i.url), merchants, concurrency: 10 }).start();
     try {
       await load.answersAfter(0, 40);
       const stoppedAt = load.now();
       await postgresServer.stop();
       await load.answersAfter(stoppedAt, 20, { outcome: 503 });
       await new Promise((r) => setTimeout(r, 1000));
-      const downReady = await request(api.url).get('/health/ready');
+      const downReady = await request(instances[0].url).get('/health/ready');
       const restartedAt = load.now();
       await postgresServer.start();
       await load.answersAfter(restartedAt, 40);
@@ -76,7 +77,9 @@ describe('Postgres faults', () => {
 
       expect(downReady.status).toBe(503);
       expect(downReady.body.checks.postgres).toBe('down');
-      expect(api.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      for (const instance of instances) {
+        expect(instance.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      }
       expect(report.byOutcome['500']).toBeUndefined();
       expect(Object.keys(report.byOutcome).filter((o) => !['201', '503', '409'].includes(o))).toEqual([]);
       expect(load.outcomesBetween(stoppedAt, restartedAt)['503']).toBeGreaterThan(0);
@@ -86,10 +89,12 @@ describe('Postgres faults', () => {
       expect(check.strays).toEqual([]);
       expect(withoutAttempts.rows).toEqual([]);
       expect(succeededWithoutSession.rows).toEqual([]);
-      for (const url of [h.url, api.url]) expect((await request(url).get('/health/ready')).status).toBe(200);
+      for (const instance of instances) {
+        expect((await request(instance.url).get('/health/ready')).status).toBe(200);
+      }
     } finally {
       await load.stop();
-      await api.stop();
+      await Promise.all(instances.map((instance) => instance.stop()));
     }
   });
 

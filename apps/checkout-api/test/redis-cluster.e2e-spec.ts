@@ -26,7 +26,8 @@ const GR4VY_SERVICE_BACKUP = '9d1c7b3a-2e4f-4a6b-8c0d-1e2f3a4b5c6d';
 describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
   let topology: ClusterTopology;
   let h: Harness;
-  let other: ApiProcess;
+  let one: ApiProcess;
+  let two: ApiProcess;
   let cluster: Cluster;
   let admin: Redis;
   let routes: { card: string; solo: string; primary: string; backup: string };
@@ -72,14 +73,18 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       // Every create reads the shared health, so one instance sees at once what the other recorded.
       ROUTING_HEALTH_CACHE_MS: '0',
     };
-    h = await startHarness({ routes: catalog, env });
-    // Its error log names the cause of any 500 (the in-process instance logs nothing).
-    other = await ApiProcess.start(
-      processEnv(h, { ...env, PROVIDERS_CONFIG: writeCatalog(catalog), LOG_LEVEL: 'error' }),
-    );
+    // The harness provides the sandbox; the instances under test are the built service, each its own process,
+    // logging errors so that a 500 names its cause.
+    h = await startHarness({ routes: catalog });
+    const instanceEnv = processEnv(h, {
+      ...env,
+      PROVIDERS_CONFIG: writeCatalog(catalog),
+      LOG_LEVEL: 'error',
+    });
+    [one, two] = await Promise.all([ApiProcess.start(instanceEnv), ApiProcess.start(instanceEnv)]);
   });
   afterAll(async () => {
-    await other?.stop();
+    await Promise.all([one?.stop(), two?.stop()]);
     await h?.close();
     cluster?.disconnect();
     admin?.disconnect();
@@ -103,7 +108,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     ).length;
 
   it('is ready on the cluster, on both instances, and reports its Redis connection up', async () => {
-    for (const url of [h.url, other.url]) {
+    for (const url of [one.url, two.url]) {
       const ready = await request(url).get('/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'up' });
@@ -118,7 +123,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     const body = sessionBody();
     const key = randomUUID();
     const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? h.url : other.url, token, body, key)),
+      Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? one.url : two.url, token, body, key)),
     );
     const created = responses.filter((r) => r.status === 201);
     const conflicts = responses.filter((r) => r.status === 409);
@@ -127,7 +132,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     expect(conflicts.every((r) => r.body.code === 'IDEMPOTENCY_KEY_IN_USE')).toBe(true);
     expect(await providerCalls(body.orderReference)).toBe(1);
     expect(await sessionRows(merchant)).toHaveLength(1);
-    const replay = await post(other.url, token, body, key);
+    const replay = await post(two.url, token, body, key);
     expect(replay.status).toBe(201);
     expect(replay.headers['idempotent-replayed']).toBe('true');
   });
@@ -135,8 +140,8 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
   it('scopes keys per merchant: the same key for two merchants on different masters is two sessions', async () => {
     const [a, b] = await idsOnMasters('merchant', 2, (id) => `idem:{${id}}:k`);
     const key = randomUUID();
-    const first = await post(h.url, await merchantToken(a), sessionBody(), key);
-    const second = await post(other.url, await merchantToken(b), sessionBody(), key);
+    const first = await post(one.url, await merchantToken(a), sessionBody(), key);
+    const second = await post(two.url, await merchantToken(b), sessionBody(), key);
     expect([first.status, second.status]).toEqual([201, 201]);
     expect(first.body.sessionId).not.toBe(second.body.sessionId);
     expect(second.headers['idempotent-replayed']).toBeUndefined();
@@ -162,11 +167,11 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       remaining: 2,
     });
     for (let i = 0; i < 2; i++) {
-      const res = await post(h.url, token, euro());
+      const res = await post(one.url, token, euro());
       expect(res.status).toBe(201);
       expect(res.body.routing.selectedProvider).toBe(routes.backup);
     }
-    const preview = await request(other.url)
+    const preview = await request(two.url)
       .post('/api/v1/routing/preview')
       .set('Authorization', `Bearer ${token}`)
       .send(euro());
@@ -193,17 +198,17 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       mode: 'status',
       status: 503,
     });
-    for (let i = 0; i < 3; i++) expect((await post(h.url, token, pound())).status).toBe(502);
-    const open = await post(other.url, token, pound());
+    for (let i = 0; i < 3; i++) expect((await post(one.url, token, pound())).status).toBe(502);
+    const open = await post(two.url, token, pound());
     expect(open.status).toBe(422);
     expect(open.body.details).toContainEqual({ routeId: routes.solo, reason: 'circuit open' });
 
     await sandboxAdmin.clearFaults(h.sandboxUrl);
     await sandboxAdmin.clearRequests(h.sandboxUrl);
     await new Promise((r) => setTimeout(r, 1600));
-    const probe = await post(other.url, token, pound());
+    const probe = await post(two.url, token, pound());
     expect(probe.status).toBe(201);
-    expect((await post(h.url, token, pound())).status).toBe(201);
+    expect((await post(one.url, token, pound())).status).toBe(201);
     expect(await sandboxAdmin.requests(h.sandboxUrl, '/checkout/sessions')).toHaveLength(2);
   });
 
@@ -221,7 +226,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
     const onVictim = [];
     for (const id of ids) if ((await masterOf(`idem:{${id}}:k`)) === victim.port) onVictim.push(id);
 
-    const load = new SteadyLoad({ urls: [h.url, other.url], merchants, concurrency: 12 }).start();
+    const load = new SteadyLoad({ urls: [one.url, two.url], merchants, concurrency: 12 }).start();
     try {
       await load.answersAfter(0, 40);
       const killedAt = load.now();
@@ -252,7 +257,9 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       );
 
       expect(replicas).toContain(promoted);
-      expect(other.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      for (const instance of [one, two]) {
+        expect(instance.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      }
       expect(report.byOutcome['500']).toBeUndefined();
       expect(Object.keys(report.byOutcome).filter((o) => !['201', '503', '409'].includes(o))).toEqual([]);
       expect(Object.keys(load.outcomesBetween(killedAt, promotedAt)).length).toBeGreaterThan(0);
@@ -260,7 +267,7 @@ describe('on a Redis Cluster of 3 masters and 3 replicas', () => {
       expect(check.histogram).toEqual({ 1: report.keys });
       expect(check.lost).toEqual([]);
       expect(check.strays).toEqual([]);
-      for (const url of [h.url, other.url])
+      for (const url of [one.url, two.url])
         expect((await request(url).get('/health/ready')).status).toBe(200);
     } finally {
       await load.stop();

@@ -12,7 +12,8 @@ import { merchantToken } from './support/tokens';
 describe('on Redis with Sentinel: one primary, one replica, three sentinels', () => {
   let topology: SentinelTopology;
   let h: Harness;
-  let other: ApiProcess;
+  let one: ApiProcess;
+  let two: ApiProcess;
   let sentinel: Redis;
 
   const primaryPort = async () => {
@@ -27,12 +28,14 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
       port: Number(topology.sentinels.split(',')[0].split(':')[1]),
       password: topology.sentinelPassword,
     });
-    h = await startHarness({ env: sentinelEnv(topology) });
-    // Its error log names the cause of any 500 (the in-process instance logs nothing).
-    other = await ApiProcess.start(processEnv(h, { ...sentinelEnv(topology), LOG_LEVEL: 'error' }));
+    // The harness provides the sandbox; the instances under test are the built service, each its own process,
+    // logging errors so that a 500 names its cause.
+    h = await startHarness();
+    const instanceEnv = processEnv(h, { ...sentinelEnv(topology), LOG_LEVEL: 'error' });
+    [one, two] = await Promise.all([ApiProcess.start(instanceEnv), ApiProcess.start(instanceEnv)]);
   });
   afterAll(async () => {
-    await other?.stop();
+    await Promise.all([one?.stop(), two?.stop()]);
     await h?.close();
     sentinel?.disconnect();
     if (topology) await topologies.stop(topology);
@@ -51,7 +54,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
       .send(body);
 
   it('finds the primary through the sentinels, is ready on both instances, and reports its Redis connection up', async () => {
-    for (const url of [h.url, other.url]) {
+    for (const url of [one.url, two.url]) {
       const ready = await request(url).get('/health/ready');
       expect(ready.status).toBe(200);
       expect(ready.body.checks).toEqual({ postgres: 'up', redis: 'up' });
@@ -66,7 +69,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
     const body = sessionBody();
     const key = randomUUID();
     const responses = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? h.url : other.url, token, body, key)),
+      Array.from({ length: 50 }, (_, i) => post(i % 2 === 0 ? one.url : two.url, token, body, key)),
     );
     const created = responses.filter((r) => r.status === 201);
     expect(created.length + responses.filter((r) => r.status === 409).length).toBe(50);
@@ -92,7 +95,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
     );
     expect(await primaryPort()).toBe(topology.primary.port);
 
-    const load = new SteadyLoad({ urls: [h.url, other.url], merchants, concurrency: 12 }).start();
+    const load = new SteadyLoad({ urls: [one.url, two.url], merchants, concurrency: 12 }).start();
     try {
       await load.answersAfter(0, 40);
       const killedAt = load.now();
@@ -122,7 +125,9 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
       );
 
       expect(promoted).toBe(topology.replicas[0].port);
-      expect(other.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      for (const instance of [one, two]) {
+        expect(instance.logs.split('\n').filter((line) => line.includes('unhandled error'))).toEqual([]);
+      }
       expect(report.byOutcome['500']).toBeUndefined();
       expect(Object.keys(report.byOutcome).filter((o) => !['201', '503', '409'].includes(o))).toEqual([]);
       expect(report.byOutcome['503']).toBeGreaterThan(0);
@@ -130,7 +135,7 @@ describe('on Redis with Sentinel: one primary, one replica, three sentinels', ()
       expect(check.histogram).toEqual({ 1: report.keys });
       expect(check.lost).toEqual([]);
       expect(check.strays).toEqual([]);
-      for (const url of [h.url, other.url])
+      for (const url of [one.url, two.url])
         expect((await request(url).get('/health/ready')).status).toBe(200);
     } finally {
       await load.stop();
