@@ -65,6 +65,8 @@ const HELP = `Usage: node scripts/bench.mjs [options]   (npm run bench -- [optio
   --skip-single         skip the 1-connection phase
   --skip-fixed-rate     skip the fixed-rate phase
   --skip-scaling        skip the 1 -> 2 process phase
+  --before DIR          also run a service built earlier (a copy of dist/ in DIR) in the alternating
+                        rounds of the 32- and 1-connection phases, to compare a change in one run
   --profile             one round per server under node --cpu-prof; prints the hot spots
   --instances N         N service processes behind a round-robin load balancer, on one Redis and
                         on a Redis Cluster (3+3): rounds x duration each; replaces the other phases
@@ -92,6 +94,7 @@ function parseArgs(argv) {
     keepData: false,
     write: true,
     tracing: false,
+    before: null,
   };
   const numeric = { '--rounds': 'rounds', '--duration': 'duration', '--connections': 'connections' };
   numeric['--warmup'] = 'warmup';
@@ -123,6 +126,7 @@ function parseArgs(argv) {
     else if (arg === '--no-write') opts.write = false;
     else if (arg === '--tracing') opts.tracing = true;
     else if (arg === '--log-level') opts.logLevel = next();
+    else if (arg === '--before') opts.before = path.resolve(next());
     else if (numeric[arg]) {
       const raw = next();
       const n = Number(raw);
@@ -752,10 +756,13 @@ function serviceEnv(stack, port, checkoutPort, logLevel) {
   };
 }
 
-async function startService(stack, { name, port, checkoutPort, logLevel, nodeArgs = [], env = {} }) {
+async function startService(
+  stack,
+  { name, port, checkoutPort, logLevel, nodeArgs = [], env = {}, entry = API_ENTRY },
+) {
   const proc = spawnNode(
     name,
-    [...nodeArgs, API_ENTRY],
+    [...nodeArgs, entry],
     { ...serviceEnv(stack, port, checkoutPort ?? port, logLevel), ...env },
     path.join(stack.logDir, `${name}.log`),
   );
@@ -940,6 +947,32 @@ function targetRows(results) {
 
 const sustained = (run, rate) => run.rps >= 0.95 * rate;
 
+/** --before: the service against the build it is compared with, from the same alternating rounds. */
+function beforeTable(results) {
+  const { before: b, service: sv, single, settings: s } = results;
+  const lines = [
+    `| Same rounds: this build vs ${b.dir} | Before | After | After / before |`,
+    '| --- | ---: | ---: | ---: |',
+    `| CPU per create at ${s.connections} connections (ms) | ${fmt(b.connections.cpuMsPerRequest, 2)} | ` +
+      `${fmt(sv.cpuMsPerRequest, 2)} | ${fmt(sv.cpuMsPerRequest / b.connections.cpuMsPerRequest, 2)} |`,
+    `| Requests/s at ${s.connections} connections | ${fmt(b.connections.rps, 0)} | ${fmt(sv.rps, 0)} | ` +
+      `${fmt(sv.rps / b.connections.rps, 2)} |`,
+    `| RSS under load, max (MB) | ${fmt(b.connections.rssMaxMb, 0)} | ${fmt(sv.rssMaxMb, 0)} | |`,
+  ];
+  if (b.single && single) {
+    lines.push(
+      `| p50 at 1 connection (ms) | ${fmt(b.single.p50, 2)} | ${fmt(single.service.p50, 2)} | ` +
+        `${fmt(single.service.p50 - b.single.p50, 2)} ms |`,
+    );
+    lines.push(
+      `| CPU per create at 1 connection (ms) | ${fmt(b.single.cpuMsPerRequest, 2)} | ` +
+        `${fmt(single.service.cpuMsPerRequest, 2)} | ` +
+        `${fmt(single.service.cpuMsPerRequest / b.single.cpuMsPerRequest, 2)} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 function markdownTable(results) {
   const {
     machine: m,
@@ -1049,6 +1082,7 @@ function markdownTable(results) {
     );
     lines.push(`| 2 / 1 | ${fmt(sc.ratio, 2)} | | | |`);
   }
+  if (results.before) lines.push('', beforeTable(results));
   return lines.join('\n');
 }
 
@@ -1390,8 +1424,18 @@ async function benchMode(opts, stack) {
   const floorPort = await freePort();
   const service = await startService(stack, { name: 'service', port: servicePort, logLevel: opts.logLevel });
   const floor = await startFloor(stack, { port: floorPort, checkoutPort: servicePort });
-  await sanityCheck(service, token);
-  await sanityCheck(floor, token);
+  const before = opts.before
+    ? await startService(stack, {
+        name: 'before',
+        port: await freePort(),
+        checkoutPort: servicePort,
+        logLevel: opts.logLevel,
+        entry: path.join(opts.before, 'apps', 'checkout-api', 'src', 'main.js'),
+      })
+    : null;
+  /* Service first, then the build it is compared with, then the floor, in every round. */
+  const servers = before ? [service, before, floor] : [service, floor];
+  for (const proc of servers) await sanityCheck(proc, token);
 
   const pgTarget = { pid: stack.postgres.pid, withChildren: true };
   const context = (proc) => ({
@@ -1406,7 +1450,7 @@ async function benchMode(opts, stack) {
 
   const C = opts.connections;
   if (opts.warmup > 0) {
-    for (const proc of [service, floor]) {
+    for (const proc of servers) {
       log(`warm-up ${proc.name}: ${opts.warmup} s at ${C} connections`);
       await runLoad({
         label: `${proc.name}-warm`,
@@ -1419,9 +1463,9 @@ async function benchMode(opts, stack) {
   }
 
   // Alternating rounds at full speed.
-  const rounds = { service: [], floor: [] };
+  const rounds = { service: [], before: [], floor: [] };
   for (let r = 1; r <= opts.rounds; r++) {
-    for (const proc of [service, floor]) {
+    for (const proc of servers) {
       const run = await runLoad({
         label: proc.name,
         url: proc.url,
@@ -1449,9 +1493,9 @@ async function benchMode(opts, stack) {
    * raw response times (autocannon's histogram rounds to whole milliseconds). */
   let single = null;
   if (opts.single) {
-    const runs = { service: [], floor: [] };
+    const runs = { service: [], before: [], floor: [] };
     for (let r = 1; r <= opts.rounds; r++) {
-      for (const proc of [service, floor]) {
+      for (const proc of servers) {
         const run = await runLoad({
           label: `${proc.name}@1`,
           url: proc.url,
@@ -1621,6 +1665,14 @@ async function benchMode(opts, stack) {
     single,
     fixedRate,
     scaling,
+    before: before
+      ? {
+          dir: path.relative(ROOT, opts.before),
+          connections: summarize(rounds.before),
+          single: single ? summarize(single.runs.before) : null,
+          rounds: rounds.before.map(stripRaw),
+        }
+      : null,
     cpuCoresDuringRounds: {
       service: cpuShare(rounds.service, opts.duration),
       floor: cpuShare(rounds.floor, opts.duration),
