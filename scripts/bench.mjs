@@ -67,6 +67,8 @@ const HELP = `Usage: node scripts/bench.mjs [options]   (npm run bench -- [optio
   --skip-scaling        skip the 1 -> 2 process phase
   --before DIR          also run a service built earlier (a copy of dist/ in DIR) in the alternating
                         rounds of the 32- and 1-connection phases, to compare a change in one run
+  --service-node-flags F  node flags for the service under test only (not --before, not the floor),
+                        e.g. "--max-semi-space-size=32": a V8 setting compared with --before in one run
   --profile             one round per server under node --cpu-prof; prints the hot spots
   --instances N         N service processes behind a round-robin load balancer, on one Redis and
                         on a Redis Cluster (3+3): rounds x duration each; replaces the other phases
@@ -95,6 +97,7 @@ function parseArgs(argv) {
     write: true,
     tracing: false,
     before: null,
+    serviceNodeFlags: [],
   };
   const numeric = { '--rounds': 'rounds', '--duration': 'duration', '--connections': 'connections' };
   numeric['--warmup'] = 'warmup';
@@ -127,6 +130,7 @@ function parseArgs(argv) {
     else if (arg === '--tracing') opts.tracing = true;
     else if (arg === '--log-level') opts.logLevel = next();
     else if (arg === '--before') opts.before = path.resolve(next());
+    else if (arg === '--service-node-flags') opts.serviceNodeFlags = next().split(/\s+/).filter(Boolean);
     else if (numeric[arg]) {
       const raw = next();
       const n = Number(raw);
@@ -1422,7 +1426,12 @@ async function benchMode(opts, stack) {
   const { token } = stack;
   const servicePort = await freePort();
   const floorPort = await freePort();
-  const service = await startService(stack, { name: 'service', port: servicePort, logLevel: opts.logLevel });
+  const service = await startService(stack, {
+    name: 'service',
+    port: servicePort,
+    logLevel: opts.logLevel,
+    nodeArgs: opts.serviceNodeFlags,
+  });
   const floor = await startFloor(stack, { port: floorPort, checkoutPort: servicePort });
   const before = opts.before
     ? await startService(stack, {
@@ -1778,6 +1787,7 @@ async function main() {
       connections: opts.connections,
       warmupS: opts.warmup,
       logLevel: opts.logLevel,
+      serviceNodeFlags: opts.serviceNodeFlags,
       fixedRate: opts.fixedRate ? opts.rate : null,
       // Other work on the machine shows here: the ratios are what compares across runs.
       loadAverage: { before: loadBefore, after: loadAverage() },
