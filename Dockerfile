@@ -18,6 +18,9 @@ RUN npm ci --omit=dev --ignore-scripts && npm cache clean --force
 
 FROM node:20-bookworm-slim AS runtime
 ENV NODE_ENV=production PORT=3000 HOST=0.0.0.0
+# A larger young generation: fewer scavenges under load, about 7 % less CPU per create for some 12 MB of
+# RSS (bench/README.md, issue 16). npm run bench runs the service with this same NODE_OPTIONS.
+ENV NODE_OPTIONS=--max-semi-space-size=32
 WORKDIR /app
 RUN groupadd --system app && useradd --system --gid app --home /app --shell /usr/sbin/nologin app
 COPY --from=prod-deps --chown=root:root /app/node_modules ./node_modules

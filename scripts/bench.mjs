@@ -738,9 +738,17 @@ async function otlpSinkStats(url) {
   }
 }
 
+/** The image's NODE_OPTIONS (the Dockerfile's ENV), so the service runs as it does in production. */
+function imageNodeOptions() {
+  const dockerfile = fs.readFileSync(path.join(ROOT, 'Dockerfile'), 'utf8');
+  return /^ENV NODE_OPTIONS=(.*)$/m.exec(dockerfile)?.[1].trim();
+}
+
 function serviceEnv(stack, port, checkoutPort, logLevel) {
+  const nodeOptions = process.env.NODE_OPTIONS ?? imageNodeOptions();
   return {
     ...process.env,
+    ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}),
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
     PORT: String(port),
@@ -1787,6 +1795,7 @@ async function main() {
       connections: opts.connections,
       warmupS: opts.warmup,
       logLevel: opts.logLevel,
+      serviceNodeOptions: process.env.NODE_OPTIONS ?? imageNodeOptions() ?? null,
       serviceNodeFlags: opts.serviceNodeFlags,
       fixedRate: opts.fixedRate ? opts.rate : null,
       // Other work on the machine shows here: the ratios are what compares across runs.
