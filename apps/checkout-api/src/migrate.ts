@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import { EnvReader } from '@app/common';
-import { createDataSource, runMigrationsLocked } from './infrastructure/database';
+import { runMigrationsLocked } from './infrastructure/database';
 
 /** `npm run migration:run`: applies pending migrations against DATABASE_URL and exits. */
 async function migrate(): Promise<void> {
@@ -8,16 +8,11 @@ async function migrate(): Promise<void> {
   const env = new EnvReader(process.env);
   const url = env.url('DATABASE_URL', ['postgres:', 'postgresql:']);
   if (!url) env.problem('DATABASE_URL is required');
+  // The same variable, default and bounds as the service's start (config/app-config.ts).
+  const lockTimeoutMs = env.int('DB_MIGRATION_LOCK_TIMEOUT_MS', 300_000, 1000, 3_600_000);
   env.done();
-  // Two connections: one holds the advisory lock while the migrations run on the other.
-  const dataSource = createDataSource(url as string, 2);
-  await dataSource.initialize();
-  try {
-    const applied = await runMigrationsLocked(dataSource);
-    logger.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
-  } finally {
-    await dataSource.destroy();
-  }
+  const applied = await runMigrationsLocked(url as string, lockTimeoutMs);
+  logger.log(applied.length ? `applied: ${applied.join(', ')}` : 'no pending migrations');
 }
 
 migrate().catch((error: unknown) => {

@@ -8,7 +8,11 @@ export interface AppConfig {
   port: number;
   databaseUrl: string;
   dbPoolSize: number;
+  /** Longest a statement of the request pool may run, ms; migrations have none. */
+  dbStatementTimeoutMs: number;
   dbMigrationsRun: boolean;
+  /** Longest a migration waits for a lock (another instance migrating, a table in use), ms. */
+  dbMigrationLockTimeoutMs: number;
   redisUrl: string;
   auth: {
     jwtSecret?: string;
@@ -81,7 +85,9 @@ export function loadAppConfig(
     port,
     databaseUrl: r.url('DATABASE_URL', ['postgres:', 'postgresql:']) ?? '',
     dbPoolSize: r.int('DB_POOL_SIZE', 20, 1, 500),
+    dbStatementTimeoutMs: r.int('DB_STATEMENT_TIMEOUT_MS', 5000, 100, 600_000),
     dbMigrationsRun: r.bool('DB_MIGRATIONS_RUN', true),
+    dbMigrationLockTimeoutMs: r.int('DB_MIGRATION_LOCK_TIMEOUT_MS', 300_000, 1000, 3_600_000),
     redisUrl: r.url('REDIS_URL', ['redis:', 'rediss:']) ?? '',
     auth: {
       jwtSecret,

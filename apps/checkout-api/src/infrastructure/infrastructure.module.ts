@@ -14,9 +14,15 @@ import { createRedisClient, REDIS } from './redis';
       provide: DataSource,
       inject: [APP_CONFIG],
       useFactory: async (config: AppConfig) => {
-        const dataSource = createDataSource(config.databaseUrl, config.dbPoolSize);
+        if (config.dbMigrationsRun) {
+          await runMigrationsLocked(config.databaseUrl, config.dbMigrationLockTimeoutMs);
+        }
+        const dataSource = createDataSource(
+          config.databaseUrl,
+          config.dbPoolSize,
+          config.dbStatementTimeoutMs,
+        );
         await dataSource.initialize();
-        if (config.dbMigrationsRun) await runMigrationsLocked(dataSource);
         return dataSource;
       },
     },

@@ -1,29 +1,31 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource, EntityManager, FindOptionsWhere, QueryFailedError, Repository } from 'typeorm';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DomainError, guardStore } from '@app/common';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
-import { ProviderAttemptEntity } from './provider-attempt.entity';
-import { SessionEntity } from './session.entity';
+import { PAYMENT_COLUMNS } from './session.columns';
 import {
-  SESSION_INSERT_COLUMNS,
+  ATTEMPT_SELECT,
+  SESSION_SELECT,
+  attemptRecordset,
   attemptsJson,
+  sessionInsert,
   sessionInsertValues,
   toAttempt,
   toSession,
 } from './session.mapper';
 
-/* Every column, aliased to the entity's field names, so plain rows map with toSession. */
-const SESSION_SELECT = [
-  ...SESSION_INSERT_COLUMNS,
-  'transaction_id',
-  'transaction_status',
-  'payment_status',
-  'decline_reason',
-  'completed_at',
-  'failed_at',
-]
-  .map((column) => `${column} AS "${column.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase())}"`)
-  .join(', ');
+const SELECT_SESSIONS = `SELECT ${SESSION_SELECT} FROM checkout_sessions`;
+
+const LOOKUP_FOR_CREATE = `${SELECT_SESSIONS}
+WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
+const BY_ID = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND id = $2`;
+const BY_KEY = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND idempotency_key = $2`;
+const LIVE_ORDER = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING'`;
+const FOR_CHECKOUT = `${SELECT_SESSIONS} WHERE id = $1`;
+/* $2 NULL matches nothing: then only the transaction id finds the session. */
+const BY_TRANSACTION = `${SELECT_SESSIONS} WHERE transaction_id = $1 OR provider_session_id = $2 LIMIT 1`;
+const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
  * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
@@ -43,28 +45,27 @@ UPDATE checkout_sessions SET
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
 RETURNING ${SESSION_SELECT}`;
 
-const LOOKUP_FOR_CREATE = `
-SELECT ${SESSION_SELECT}
-FROM checkout_sessions
-WHERE merchant_id = $1 AND (idempotency_key = $2 OR (order_reference = $3 AND status = 'PENDING'))`;
-
-const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
-const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
-
-const ATTEMPT_COLUMNS =
-  'session_id, merchant_id, idempotency_key, attempt_no, route_id, adapter, outcome, error_code, provider_status, latency_ms';
-const ATTEMPT_RECORDSET = `jsonb_to_recordset($1::jsonb) AS a(session_id uuid, merchant_id text, idempotency_key text,
-  attempt_no int, route_id text, adapter text, outcome text, error_code text, provider_status int, latency_ms int)`;
-
 /* The session and its attempts go in one statement: atomic, and one round trip. */
 const INSERT_SESSION_WITH_ATTEMPTS = `
 WITH inserted AS (
-  INSERT INTO checkout_sessions (${SESSION_INSERT_COLUMNS.join(', ')})
-  VALUES (${SESSION_INSERT_COLUMNS.map((_, i) => `$${i + 2}`).join(', ')})
+  ${sessionInsert(2)}
   RETURNING id
 )
-INSERT INTO provider_attempts (${ATTEMPT_COLUMNS})
-SELECT ${ATTEMPT_COLUMNS} FROM inserted, ${ATTEMPT_RECORDSET}`;
+INSERT INTO provider_attempts (${ATTEMPT_SELECT})
+SELECT ${ATTEMPT_SELECT} FROM inserted, ${attemptRecordset('$1')}`;
+
+const INSERT_ATTEMPTS = `INSERT INTO provider_attempts (${ATTEMPT_SELECT})
+SELECT ${ATTEMPT_SELECT} FROM ${attemptRecordset('$1')}`;
+
+const KEY_CONSTRAINT = 'ux_checkout_sessions_merchant_idempotency_key';
+const ORDER_CONSTRAINT = 'ux_checkout_sessions_live_order';
+type UniqueConflict = typeof KEY_CONSTRAINT | typeof ORDER_CONSTRAINT;
+
+/* The row an insert collides with can change before it is read (cancelled, expired, completed): the insert
+ * may then pass. A few rounds settle any real race; more would only hide a loop. */
+const INSERT_ROUNDS = 3;
+
+type Row = Record<string, unknown>;
 
 function violatedConstraint(error: unknown): string | undefined {
   if (!(error instanceof QueryFailedError)) return undefined;
@@ -72,179 +73,196 @@ function violatedConstraint(error: unknown): string | undefined {
   return driverError.code === '23505' ? driverError.constraint : undefined;
 }
 
+/** Plain SQL throughout (no entity metadata): the statements and the mapping come from session.columns. */
 @Injectable()
 export class TypeOrmSessionRepository extends SessionRepository {
-  private readonly sessions: Repository<SessionEntity>;
-  private readonly attempts: Repository<ProviderAttemptEntity>;
-
   constructor(private readonly dataSource: DataSource) {
     super();
-    this.sessions = dataSource.getRepository(SessionEntity);
-    this.attempts = dataSource.getRepository(ProviderAttemptEntity);
   }
 
-  async lookupForCreate(
+  lookupForCreate(
     merchantId: string,
     idempotencyKey: string,
     orderReference: string,
     now: Date,
   ): Promise<CreateLookup> {
-    // Hot path: one plain statement, columns aliased to the entity's fields (no query builder).
-    const rows = (await this.dataSource.query(LOOKUP_FOR_CREATE, [
-      merchantId,
-      idempotencyKey,
-      orderReference,
-    ])) as SessionEntity[];
-    const lookup: CreateLookup = {};
-    for (const row of rows.map(toSession)) {
-      if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
-      else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
-      else await this.expireOrder(merchantId, orderReference, now);
-    }
-    return lookup;
-  }
-
-  async insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
-    for (let round = 0; round < 2; round++) {
-      try {
-        await this.dataSource.query(INSERT_SESSION_WITH_ATTEMPTS, [
-          attemptsJson(attempts),
-          ...sessionInsertValues(session),
-        ]);
-        return { kind: 'inserted' };
-      } catch (error) {
-        const constraint = violatedConstraint(error);
-        if (constraint === KEY_CONSTRAINT) {
-          const existing = await this.sessions.findOneBy({
-            merchantId: session.merchantId,
-            idempotencyKey: session.idempotencyKey,
-          });
-          if (existing) return { kind: 'duplicate_key', existing: toSession(existing) };
-        }
-        if (constraint === ORDER_CONSTRAINT) {
-          // An expired session must not block its order: mark it and try once more.
-          if (
-            round === 0 &&
-            (await this.expireOrder(session.merchantId, session.orderReference, session.createdAt))
-          ) {
-            continue;
-          }
-          const existing = await this.sessions.findOneBy({
-            merchantId: session.merchantId,
-            orderReference: session.orderReference,
-            status: 'PENDING',
-          });
-          if (existing) return { kind: 'duplicate_order', existing: toSession(existing) };
-        }
-        throw error;
+    return guardStore('postgres', async () => {
+      const rows = await this.sessions(LOOKUP_FOR_CREATE, [merchantId, idempotencyKey, orderReference]);
+      const lookup: CreateLookup = {};
+      for (const row of rows) {
+        if (row.idempotencyKey === idempotencyKey) lookup.byKey = row;
+        else if (row.expiresAt.getTime() > now.getTime()) lookup.liveOrder = row;
+        else await this.expireOrder(merchantId, orderReference, now);
       }
+      return lookup;
+    });
+  }
+
+  insert(session: Session, attempts: ProviderAttempt[]): Promise<InsertOutcome> {
+    return guardStore('postgres', async () => {
+      for (let round = 1; ; round++) {
+        const conflict = await this.tryInsert(session, attempts);
+        if (!conflict) return { kind: 'inserted' };
+        const outcome = await this.settle(session, conflict);
+        if (outcome) return outcome;
+        if (round === INSERT_ROUNDS) throw unsettledConflict(conflict);
+      }
+    });
+  }
+
+  /** Undefined once inserted; the unique constraint that refused the row otherwise. */
+  private async tryInsert(
+    session: Session,
+    attempts: ProviderAttempt[],
+  ): Promise<UniqueConflict | undefined> {
+    try {
+      await this.dataSource.query(INSERT_SESSION_WITH_ATTEMPTS, [
+        attemptsJson(attempts),
+        ...sessionInsertValues(session),
+      ]);
+      return undefined;
+    } catch (error) {
+      const constraint = violatedConstraint(error);
+      if (constraint === KEY_CONSTRAINT || constraint === ORDER_CONSTRAINT) return constraint;
+      throw error;
     }
-    throw new Error('unreachable: insert retried without outcome');
   }
 
-  async recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
-    if (attempts.length === 0) return;
-    await this.dataSource.query(
-      `INSERT INTO provider_attempts (${ATTEMPT_COLUMNS}) SELECT ${ATTEMPT_COLUMNS} FROM ${ATTEMPT_RECORDSET}`,
-      [attemptsJson(attempts)],
-    );
+  /** The session that holds the key or the order; undefined when it no longer does, so the insert may pass. */
+  private async settle(session: Session, conflict: UniqueConflict): Promise<InsertOutcome | undefined> {
+    if (conflict === KEY_CONSTRAINT) {
+      const [existing] = await this.sessions(BY_KEY, [session.merchantId, session.idempotencyKey]);
+      return existing ? { kind: 'duplicate_key', existing } : undefined;
+    }
+    // An expired session must not block its order: mark it, and the next round may pass.
+    if (await this.expireOrder(session.merchantId, session.orderReference, session.createdAt)) {
+      return undefined;
+    }
+    const [existing] = await this.sessions(LIVE_ORDER, [session.merchantId, session.orderReference]);
+    return existing ? { kind: 'duplicate_order', existing } : undefined;
   }
 
-  async findById(merchantId: string, id: string): Promise<Session | null> {
-    const row = await this.sessions.findOneBy({ merchantId, id });
-    return row ? toSession(row) : null;
+  recordAttempts(attempts: ProviderAttempt[]): Promise<void> {
+    return guardStore('postgres', async () => {
+      if (attempts.length > 0) await this.dataSource.query(INSERT_ATTEMPTS, [attemptsJson(attempts)]);
+    });
   }
 
-  async findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
-    const rows = await this.attempts.find({ where: { sessionId }, order: { attemptNo: 'ASC' } });
-    return rows.map(toAttempt);
+  findById(merchantId: string, id: string): Promise<Session | null> {
+    return guardStore('postgres', async () => (await this.sessions(BY_ID, [merchantId, id]))[0] ?? null);
   }
 
-  async markExpired(merchantId: string, id: string, now: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
-       WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
-      [merchantId, id, now],
-    );
+  findAttempts(sessionId: string): Promise<ProviderAttempt[]> {
+    return guardStore('postgres', async () => {
+      const rows = (await this.dataSource.query(ATTEMPTS_OF_SESSION, [sessionId])) as Row[];
+      return rows.map(toAttempt);
+    });
   }
 
-  async findForCheckout(id: string): Promise<Session | null> {
-    const row = await this.sessions.findOneBy({ id });
-    return row ? toSession(row) : null;
+  markExpired(merchantId: string, id: string, now: Date): Promise<void> {
+    return guardStore('postgres', async () => {
+      await this.dataSource.query(
+        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+         WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
+        [merchantId, id, now],
+      );
+    });
   }
 
-  async findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
-    const where: FindOptionsWhere<SessionEntity>[] = [{ transactionId }];
-    if (providerSessionId) where.push({ providerSessionId });
-    const row = await this.sessions.findOne({ where });
-    return row ? toSession(row) : null;
+  findForCheckout(id: string): Promise<Session | null> {
+    return guardStore('postgres', () => this.forCheckout(id));
   }
 
-  async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
-    const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
-    // No row back: the session belongs to another transaction; answer with it as it stands.
-    return updated ? toSession(updated) : this.findForCheckout(sessionId);
+  private async forCheckout(id: string): Promise<Session | null> {
+    return (await this.sessions(FOR_CHECKOUT, [id]))[0] ?? null;
   }
 
-  async webhookSeen(adapter: string, eventId: string): Promise<boolean> {
-    const rows = (await this.dataSource.query(
-      'SELECT 1 FROM webhook_events WHERE adapter = $1 AND event_id = $2',
-      [adapter, eventId],
-    )) as unknown[];
-    return rows.length > 0;
+  findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
+    return guardStore('postgres', async () => {
+      const [session] = await this.sessions(BY_TRANSACTION, [transactionId, providerSessionId ?? null]);
+      return session ?? null;
+    });
   }
 
-  async applyWebhook(
+  applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
+    return guardStore('postgres', async () => {
+      const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
+      // No row back: the session belongs to another transaction; answer with it as it stands.
+      return updated ? toSession(updated) : this.forCheckout(sessionId);
+    });
+  }
+
+  webhookSeen(adapter: string, eventId: string): Promise<boolean> {
+    return guardStore('postgres', async () => {
+      const rows = (await this.dataSource.query(
+        'SELECT 1 FROM webhook_events WHERE adapter = $1 AND event_id = $2',
+        [adapter, eventId],
+      )) as unknown[];
+      return rows.length > 0;
+    });
+  }
+
+  applyWebhook(
     adapter: string,
     eventId: string,
     sessionId: string,
     update: PaymentUpdate,
     now: Date,
   ): Promise<boolean> {
-    return this.dataSource.transaction(async (manager) => {
-      const inserted = (await manager.query(
-        `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
-         ON CONFLICT DO NOTHING RETURNING event_id`,
-        [adapter, eventId, update.transactionId],
-      )) as unknown[];
-      if (inserted.length === 0) return false;
-      await this.applyWith(manager, sessionId, update, now);
-      return true;
-    });
+    return guardStore('postgres', () =>
+      this.dataSource.transaction(async (manager) => {
+        const inserted = (await manager.query(
+          `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
+           ON CONFLICT DO NOTHING RETURNING event_id`,
+          [adapter, eventId, update.transactionId],
+        )) as unknown[];
+        if (inserted.length === 0) return false;
+        await this.applyWith(manager, sessionId, update, now);
+        return true;
+      }),
+    );
   }
 
+  /* The provider's words are written through their columns, which clip what we only record. */
   private async applyWith(
     manager: EntityManager,
     sessionId: string,
     update: PaymentUpdate,
     now: Date,
-  ): Promise<SessionEntity[]> {
+  ): Promise<Row[]> {
     const [rows] = (await manager.query(APPLY_PAYMENT, [
       sessionId,
-      update.transactionId,
-      update.providerStatus,
+      PAYMENT_COLUMNS.transactionId.write(update.transactionId),
+      PAYMENT_COLUMNS.providerStatus.write(update.providerStatus),
       update.transition,
-      update.declineReason?.slice(0, 255) ?? null,
+      PAYMENT_COLUMNS.declineReason.write(update.declineReason),
       now,
-      update.status,
-    ])) as [SessionEntity[], number];
+      PAYMENT_COLUMNS.status.write(update.status),
+    ])) as [Row[], number];
     return rows;
   }
 
-  async expireDue(now: Date, limit: number): Promise<number> {
+  expireDue(now: Date, limit: number): Promise<number> {
     // SKIP LOCKED: concurrent sweeps take disjoint rows instead of waiting on each other.
-    const [, affected] = (await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
-       WHERE id IN (
-         SELECT id FROM checkout_sessions
-         WHERE status = 'PENDING' AND expires_at <= $1
-         ORDER BY expires_at
-         LIMIT $2
-         FOR UPDATE SKIP LOCKED)
-       AND status = 'PENDING'`,
-      [now, limit],
-    )) as [unknown, number];
-    return affected;
+    return guardStore('postgres', async () => {
+      const [, affected] = (await this.dataSource.query(
+        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
+         WHERE id IN (
+           SELECT id FROM checkout_sessions
+           WHERE status = 'PENDING' AND expires_at <= $1
+           ORDER BY expires_at
+           LIMIT $2
+           FOR UPDATE SKIP LOCKED)
+         AND status = 'PENDING'`,
+        [now, limit],
+      )) as [unknown, number];
+      return affected;
+    });
+  }
+
+  private async sessions(sql: string, params: unknown[]): Promise<Session[]> {
+    const rows = (await this.dataSource.query(sql, params)) as Row[];
+    return rows.map(toSession);
   }
 
   private async expireOrder(merchantId: string, orderReference: string, now: Date): Promise<boolean> {
@@ -255,4 +273,17 @@ export class TypeOrmSessionRepository extends SessionRepository {
     )) as [unknown, number];
     return affected > 0;
   }
+}
+
+/* Every round collided with a row that was gone when read: the key or the order is being fought over. */
+function unsettledConflict(conflict: UniqueConflict): DomainError {
+  return conflict === KEY_CONSTRAINT
+    ? new DomainError(
+        'IDEMPOTENCY_KEY_IN_USE',
+        { reason: 'A request with this Idempotency-Key is still being processed' },
+        { 'Retry-After': '1' },
+      )
+    : new DomainError('DUPLICATE_ORDER', {
+        reason: 'Another session for this order was being created or closed at the same time',
+      });
 }
