@@ -1,5 +1,11 @@
 import { EnvReader } from '@app/common';
 import { AdapterDefinition, ConfiguredAdapter } from '@app/providers';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  parseRetrySchedule,
+  RetrySchedule,
+  SECRET_BOX_KEY_BYTES,
+} from '@app/webhooks';
 
 /** Typed, validated configuration. Built once at start from the environment; nothing else reads process.env. */
 export interface AppConfig {
@@ -53,6 +59,27 @@ export interface AppConfig {
   shutdownDrainMs: number;
   /** Period of the expiry sweep; 0 turns it off. */
   sessionSweepIntervalMs: number;
+  webhooks: WebhookConfig;
+}
+
+/** Merchant events and their delivery (issue 13). */
+export interface WebhookConfig {
+  /** AES-256-GCM key of endpoint secrets at rest; absent outside production (an ephemeral key is used). */
+  secretsKey?: Buffer;
+  /** Lifts the https and public-address rules: local runs and tests deliver to loopback. */
+  allowPrivateTargets: boolean;
+  /** A 2xx within this time is a delivery. */
+  timeoutMs: number;
+  /** Delays between attempts, ms. */
+  retrySchedule: RetrySchedule;
+  /** An endpoint whose deliveries have all failed this long is disabled. */
+  disableAfterHours: number;
+  /** Deliveries one instance makes at once. */
+  workerConcurrency: number;
+  /** Deliveries in flight to one endpoint at once, over all instances. */
+  endpointConcurrency: number;
+  /** Events (with their deliveries and attempts) are deleted after this many days. */
+  eventRetentionDays: number;
 }
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -124,6 +151,7 @@ export function loadAppConfig(
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', routingDeadlineMs + 10_000, 1000, 600_000),
     shutdownDrainMs: r.int('SHUTDOWN_DRAIN_MS', 25_000, 0, 600_000),
     sessionSweepIntervalMs: r.int('SESSION_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    webhooks: readWebhookConfig(r, nodeEnv),
   };
   if (config.requestTimeoutMs <= routingDeadlineMs) {
     r.problem('REQUEST_TIMEOUT_MS must be longer than ROUTING_DEADLINE_MS, so provider calls finish first');
@@ -140,6 +168,32 @@ export function loadAppConfig(
   if (!config.redisUrl) r.problem('REDIS_URL is required');
   r.done();
   return config;
+}
+
+function readWebhookConfig(r: EnvReader, nodeEnv: string): WebhookConfig {
+  const keyText = r.string('WEBHOOK_SECRETS_KEY');
+  let secretsKey: Buffer | undefined;
+  if (keyText) {
+    secretsKey = Buffer.from(keyText, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText) || secretsKey.length !== SECRET_BOX_KEY_BYTES) {
+      r.problem(`WEBHOOK_SECRETS_KEY must be ${SECRET_BOX_KEY_BYTES} random bytes, base64-encoded`);
+    }
+  } else if (nodeEnv === 'production') {
+    r.problem('WEBHOOK_SECRETS_KEY is required in production (32 random bytes, base64-encoded)');
+  }
+  const schedule = parseRetrySchedule(r.string('WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE));
+  if (!schedule.ok) r.problem(`WEBHOOK_RETRY_SCHEDULE: ${schedule.problem}`);
+  return {
+    secretsKey,
+    allowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    // At least 4 s, so that a delivery cut short by a crash is retried within twice the timeout (README).
+    timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10_000, 4000, 60_000),
+    retrySchedule: schedule.ok ? schedule.schedule : [],
+    disableAfterHours: r.int('WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, 24 * 30),
+    workerConcurrency: r.int('WEBHOOK_WORKER_CONCURRENCY', 10, 1, 100),
+    endpointConcurrency: r.int('WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 100),
+    eventRetentionDays: r.int('EVENT_RETENTION_DAYS', 30, 1, 3650),
+  };
 }
 
 function parseTrustProxy(value: string): boolean | number | string[] {

@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { StoreUnavailable } from '@app/common';
+import { EventOutbox } from '../../events/domain/event-outbox';
 import { Session } from '../domain/session';
 import { TypeOrmSessionRepository } from './typeorm-session.repository';
 
 type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
+
+const outbox: EventOutbox = { append: jest.fn(async () => undefined) };
 
 /** A DataSource whose every statement, in or out of a transaction, goes to `query`. */
 function dataSourceWith(query: Query): DataSource {
@@ -71,7 +74,7 @@ describe('TypeOrmSessionRepository.insert under unique conflicts', () => {
       if (/^\s*WITH inserted/i.test(sql) && inserts++ === 0) throw uniqueViolation(constraint);
       return answer(sql);
     });
-    const repository = new TypeOrmSessionRepository(dataSourceWith(query));
+    const repository = new TypeOrmSessionRepository(dataSourceWith(query), outbox);
 
     await expect(repository.insert(session(), [])).resolves.toEqual({ kind: 'inserted' });
     expect(inserts).toBe(2);
@@ -91,7 +94,7 @@ describe('TypeOrmSessionRepository.insert under unique conflicts', () => {
         }
         return answer(sql);
       });
-      const repository = new TypeOrmSessionRepository(dataSourceWith(query));
+      const repository = new TypeOrmSessionRepository(dataSourceWith(query), outbox);
 
       const outcome = repository.insert(session(), []);
 
@@ -129,6 +132,7 @@ describe('TypeOrmSessionRepository store failures', () => {
   it.each(calls)('%s reports a refused connection as StoreUnavailable', async (_, call) => {
     const repository = new TypeOrmSessionRepository(
       dataSourceWith(async () => Promise.reject(connectionRefused())),
+      outbox,
     );
 
     const failure = call(repository);
@@ -139,7 +143,10 @@ describe('TypeOrmSessionRepository store failures', () => {
 
   it.each(calls)('%s lets a TypeError through unchanged, so it is a logged 500', async (_, call) => {
     const bug = new TypeError("Cannot read properties of undefined (reading 'rows')");
-    const repository = new TypeOrmSessionRepository(dataSourceWith(async () => Promise.reject(bug)));
+    const repository = new TypeOrmSessionRepository(
+      dataSourceWith(async () => Promise.reject(bug)),
+      outbox,
+    );
 
     await expect(call(repository)).rejects.toBe(bug);
   });
@@ -149,7 +156,10 @@ describe('TypeOrmSessionRepository store failures', () => {
     ['recordAttempts', 'provider_attempts_pkey', (r) => r.recordAttempts([attemptOf(session())])],
   ])('%s lets a unique violation it does not settle (%s) through unchanged', async (_, constraint, call) => {
     const violation = uniqueViolation(constraint);
-    const repository = new TypeOrmSessionRepository(dataSourceWith(async () => Promise.reject(violation)));
+    const repository = new TypeOrmSessionRepository(
+      dataSourceWith(async () => Promise.reject(violation)),
+      outbox,
+    );
 
     await expect(call(repository)).rejects.toBe(violation);
   });
