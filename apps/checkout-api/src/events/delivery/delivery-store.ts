@@ -70,10 +70,10 @@ UPDATE delivery_attempts SET outcome = $2, status_code = $3, error = $4, duratio
 const ADVANCE_DELIVERY = `
 UPDATE event_deliveries SET
   attempts = $2,
-  status = $3,
+  status = $3::text,
   next_attempt_at = $4,
-  delivered_at = CASE WHEN $3 = 'delivered' THEN now() END,
-  failed_at = CASE WHEN $3 = 'failed' THEN now() END,
+  delivered_at = CASE WHEN $3::text = 'delivered' THEN now() END,
+  failed_at = CASE WHEN $3::text = 'failed' THEN now() END,
   failure_reason = $5
 WHERE id = $1 AND status = 'pending' AND attempts = $2 - 1
 RETURNING id`;
