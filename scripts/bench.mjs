@@ -59,6 +59,9 @@ const HELP = `Usage: node scripts/bench.mjs [options]   (npm run bench -- [optio
   --profile             one round per server under node --cpu-prof; prints the hot spots
   --keep-data           keep .data/bench-<stamp> (Postgres/Redis data) after the run
   --no-write            print the table but do not write bench/results/ (exploratory runs)
+  --tracing             the service traces every request (OTLP http/protobuf to a local sink that
+                        discards spans); results go to bench/results/<date>-tracing.json and
+                        latest-tracing.md, and bench/README.md is left alone
   --help`;
 
 function parseArgs(argv) {
@@ -74,6 +77,7 @@ function parseArgs(argv) {
     profile: false,
     keepData: false,
     write: true,
+    tracing: false,
   };
   const numeric = { '--rounds': 'rounds', '--duration': 'duration', '--connections': 'connections' };
   numeric['--warmup'] = 'warmup';
@@ -100,6 +104,7 @@ function parseArgs(argv) {
     else if (arg === '--profile') opts.profile = true;
     else if (arg === '--keep-data') opts.keepData = true;
     else if (arg === '--no-write') opts.write = false;
+    else if (arg === '--tracing') opts.tracing = true;
     else if (arg === '--log-level') opts.logLevel = next();
     else if (numeric[arg]) {
       const raw = next();
@@ -481,6 +486,7 @@ const API_ENTRY = 'dist/apps/checkout-api/src/main.js';
 const SANDBOX_ENTRY = 'dist/apps/provider-sandbox/src/main.js';
 const MIGRATE_ENTRY = 'dist/apps/checkout-api/src/migrate.js';
 const FLOOR_ENTRY = 'bench/floor-server.mjs';
+const OTLP_SINK_ENTRY = 'bench/otlp-sink.mjs';
 
 /** Service settings a caller may export to experiment; they are passed through and recorded. */
 const SERVICE_VARS = [
@@ -575,7 +581,44 @@ async function startStack(opts, stamp) {
     log(`service settings inherited from your environment: ${JSON.stringify(inherited)}`);
   }
 
-  return { dataDir, logDir, redis, postgres, secrets, catalogFile, sandbox, sandboxUrl, token, inherited };
+  const otlpSinkUrl = opts.tracing ? await startOtlpSink(logDir) : null;
+
+  return {
+    dataDir,
+    logDir,
+    redis,
+    postgres,
+    secrets,
+    catalogFile,
+    sandbox,
+    sandboxUrl,
+    token,
+    inherited,
+    otlpSinkUrl,
+  };
+}
+
+/** --tracing: the OTLP endpoint of the service, a child process that counts and drops the spans. */
+async function startOtlpSink(logDir) {
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const sink = spawnNode(
+    'otlp-sink',
+    [OTLP_SINK_ENTRY],
+    { ...process.env, PORT: String(port), HOST: '127.0.0.1' },
+    path.join(logDir, 'otlp-sink.log'),
+  );
+  await waitReady(sink, `${url}/health`);
+  log(`otlp sink ${url} (pid ${sink.child.pid}): the service exports every trace there`);
+  return url;
+}
+
+async function otlpSinkStats(url) {
+  try {
+    return await (await fetch(`${url}/stats`, { signal: timeoutSignal(5000) })).json();
+  } catch {
+    return null;
+  }
 }
 
 function serviceEnv(stack, port, checkoutPort, logLevel) {
@@ -596,6 +639,7 @@ function serviceEnv(stack, port, checkoutPort, logLevel) {
     PROVIDERS_CONFIG: stack.catalogFile,
     CHECKOUT_BASE_URL: `http://localhost:${checkoutPort}`,
     LOG_LEVEL: logLevel,
+    ...(stack.otlpSinkUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpSinkUrl } : {}),
   };
 }
 
@@ -723,7 +767,7 @@ function markdownTable(results) {
   lines.push(
     `Run ${results.date} on ${m.cpuModel}, ${m.cores} cores, ${m.totalMemoryGb} GB RAM, ${m.platform}, Node ${m.node}; ` +
       `commit ${results.commit}. ${s.rounds} alternating rounds × ${s.durationS} s per server at ${s.connections} ` +
-      `connections (medians); service LOG_LEVEL=${s.logLevel}, NODE_ENV=production. ` +
+      `connections (medians); service LOG_LEVEL=${s.logLevel}, NODE_ENV=production, tracing ${s.tracing}. ` +
       `Load generator, Postgres, Redis, the sandbox and the server under test all share these ${m.cores} cores.`,
   );
   lines.push('');
@@ -1288,6 +1332,7 @@ async function main() {
       connections: opts.connections,
       warmupS: opts.warmup,
       logLevel: opts.logLevel,
+      tracing: opts.tracing ? 'on: OTLP http/protobuf, every request sampled, to a local sink' : 'off',
       nodeEnv: 'production',
       dbPoolSize: Number(process.env.DB_POOL_SIZE ?? 20),
       inheritedServiceSettings: stack.inherited,
@@ -1300,16 +1345,18 @@ async function main() {
     },
     ...measured,
   };
+  if (stack.otlpSinkUrl) results.otlpSink = await otlpSinkStats(stack.otlpSinkUrl);
   const table = markdownTable(results);
   results.table = table;
 
   const resultsDir = path.join(ROOT, 'bench', 'results');
-  const jsonFile = path.join(resultsDir, `${results.date}.json`);
+  const suffix = opts.tracing ? '-tracing' : '';
+  const jsonFile = path.join(resultsDir, `${results.date}${suffix}.json`);
   if (opts.write) {
     await fsp.mkdir(resultsDir, { recursive: true });
     await writeFormatted(jsonFile, JSON.stringify(results, null, 2));
-    await writeFormatted(path.join(resultsDir, 'latest.md'), table);
-    await updateReadme(table);
+    await writeFormatted(path.join(resultsDir, `latest${suffix}.md`), table);
+    if (!opts.tracing) await updateReadme(table);
   }
 
   console.log('\n' + table + '\n');
@@ -1326,8 +1373,15 @@ async function main() {
     for (const f of results.totals.failures) console.log(`!!!   [${f.run}] ${f.status} ${f.body}`);
     console.log(`!!! Server logs: ${results.logs}\n`);
   }
+  if (results.otlpSink) {
+    log(`otlp sink received ${results.otlpSink.exports} exports, ${results.otlpSink.bytes} bytes of spans`);
+  }
   if (opts.write) {
-    log(`wrote ${path.relative(ROOT, jsonFile)}, bench/results/latest.md and the table in bench/README.md`);
+    log(
+      opts.tracing
+        ? `wrote ${path.relative(ROOT, jsonFile)} and bench/results/latest-tracing.md`
+        : `wrote ${path.relative(ROOT, jsonFile)}, bench/results/latest.md and the table in bench/README.md`,
+    );
   } else log('--no-write: bench/results/ left untouched');
   return 0;
 }

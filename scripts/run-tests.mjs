@@ -5,7 +5,7 @@
  *
  *   npm test [-- <extra jest args, e.g. a test path pattern>] [--no-build]
  *
- * Environment exported to Jest: DATABASE_URL, REDIS_URL, REDIS_SERVER_BIN, CHROMIUM_PATH,
+ * Environment exported to Jest: DATABASE_URL, REDIS_URL, REDIS_SERVER_BIN, CHROMIUM_PATH, PROMTOOL_BIN,
  * TEST_PG_URL_ADMIN (superuser URL on the `postgres` database, to create
  * extra databases), TEST_TMP_DIR (scratch dir removed after the run).
  */
@@ -15,6 +15,7 @@ import {
   ROOT,
   UserFacingError,
   ensureChromium,
+  ensurePromtool,
   ensureRedisServer,
   runCommand,
   runNpm,
@@ -149,6 +150,18 @@ async function main() {
     if (!buildOk) problems.push(`build failed (exit ${code}); e2e tests need the built apps and are skipped`);
   }
 
+  let promtoolEnv = {};
+  if (!interrupted) {
+    try {
+      promtoolEnv = { PROMTOOL_BIN: await ensurePromtool() };
+    } catch (err) {
+      // The alert-rule specs then fail with their own message; nothing is skipped.
+      const msg = err instanceof UserFacingError ? err.message : (err?.stack ?? String(err));
+      problems.push(`could not provide promtool; the alert-rule tests will fail:\n${msg}`);
+      warn(problems[problems.length - 1]);
+    }
+  }
+
   let serviceEnv = null;
   try {
     if (!interrupted) {
@@ -183,7 +196,7 @@ async function main() {
       }
     }
 
-    const env = { ...process.env, ...(serviceEnv ?? {}) };
+    const env = { ...process.env, ...promtoolEnv, ...(serviceEnv ?? {}) };
     if (!interrupted) codes.unit = await runJest('unit', [], env);
     if (!interrupted && serviceEnv && buildOk) {
       // --forceExit: a leaked handle in an e2e spec must not hang CI forever.

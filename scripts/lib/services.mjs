@@ -326,7 +326,7 @@ function installHint() {
  * on Debian/Ubuntu; otherwise fail with the exact command to run.
  * @returns {Promise<string>} absolute path of the program
  */
-async function ensureAptProgram({ find, pkg, what, hint, envVar }) {
+async function ensureAptProgram({ find, pkg, what, hint, envVar, installOptions = [] }) {
   const found = find();
   if (found) return found;
 
@@ -336,8 +336,9 @@ async function ensureAptProgram({ find, pkg, what, hint, envVar }) {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     let code = await runCommand(apt, ['update'], { prefix: '[apt-get update]', env });
     if (code !== 0) throw new UserFacingError(`apt-get update failed (exit ${code})`);
-    code = await runCommand(apt, ['install', '-y', pkg], { prefix: '[apt-get install]', env });
-    if (code !== 0) throw new UserFacingError(`apt-get install -y ${pkg} failed (exit ${code})`);
+    const args = ['install', '-y', ...installOptions, pkg];
+    code = await runCommand(apt, args, { prefix: '[apt-get install]', env });
+    if (code !== 0) throw new UserFacingError(`apt-get ${args.join(' ')} failed (exit ${code})`);
     const installed = find();
     if (installed) {
       console.log(`[services] installed ${installed}`);
@@ -379,6 +380,29 @@ export function ensureChromium() {
     what: 'chromium',
     hint: isDebianLike() ? 'sudo apt-get install -y chromium' : 'install Chromium with your package manager',
     envVar: 'CHROMIUM_PATH',
+  });
+}
+
+/**
+ * `promtool` for the alert-rule tests. It ships with Debian's `prometheus` package (the
+ * server comes along; recommends such as node-exporter are left out), installed with
+ * apt-get if needed.
+ */
+export function ensurePromtool() {
+  const find = () => {
+    const fromEnv = process.env.PROMTOOL_BIN;
+    if (fromEnv && isExecutable(fromEnv)) return path.resolve(fromEnv);
+    return findExecutable('promtool');
+  };
+  return ensureAptProgram({
+    find,
+    pkg: 'prometheus',
+    what: 'promtool',
+    hint: isDebianLike()
+      ? 'sudo apt-get install -y --no-install-recommends prometheus'
+      : 'install Prometheus (its promtool) with your package manager',
+    envVar: 'PROMTOOL_BIN',
+    installOptions: ['--no-install-recommends'],
   });
 }
 

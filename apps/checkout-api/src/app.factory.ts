@@ -5,7 +5,7 @@ import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { ErrorEnvelopeFilter } from '@app/common';
+import { ErrorEnvelopeFilter, jsonBodyParser } from '@app/common';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
@@ -41,6 +41,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     rawBody: true,
   });
   app.useLogger(app.get(Logger));
+  // JSON is the only body this API takes: any other media type is a 415.
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    jsonBodyParser(app.getHttpAdapter().getInstance()),
+  );
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.requestTimeoutMs));
   if (config.corsOrigins.length > 0) {

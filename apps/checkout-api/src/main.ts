@@ -1,3 +1,4 @@
+import './instrument';
 import { Logger } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { ConfigError } from '@app/common';

@@ -6,3 +6,5 @@ export * from './http/error-response';
 export * from './http/error-envelope.filter';
 export * from './validation/validate-body';
 export * from './validation/uuid';
+export * from './tracing/span';
+export * from './http/json-body-parser';

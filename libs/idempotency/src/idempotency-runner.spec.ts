@@ -8,6 +8,7 @@ import {
 import { InMemoryIdempotencyStore } from './in-memory-idempotency.store';
 
 const request: IdempotentRequest = {
+  operation: 'test_operation',
   scope: 'merchant-1',
   key: 'key-1',
   fingerprint: 'fp-1',

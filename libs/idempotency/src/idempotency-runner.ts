@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { DomainError, toErrorResponse } from '@app/common';
+import { DomainError, toErrorResponse, withSpan } from '@app/common';
 import { IdempotencyStore, StoredResponse } from './idempotency.store';
 
 export type IdempotencyOutcome = 'new' | 'replay' | 'conflict' | 'mismatch' | 'released';
@@ -18,6 +18,8 @@ export interface IdempotencySettings {
 }
 
 export interface IdempotentRequest {
+  /** Which endpoint runs (for traces): `create_session`, `pay_session`, … */
+  operation: string;
   /** Whose keys these are (a merchant, or a per-session scope): keys never collide across scopes. */
   scope: string;
   key: string;
@@ -63,13 +65,19 @@ export class IdempotencyRunner {
 
   async run(request: IdempotentRequest, execution: IdempotentExecution): Promise<IdempotentResult> {
     const owner = randomUUID();
-    const claim = await this.store.claim({
-      scope: request.scope,
-      key: request.key,
-      fingerprint: request.fingerprint,
-      owner,
-      leaseMs: this.settings.leaseMs,
-    });
+    const claim = await withSpan(
+      'idempotency.claim',
+      { 'idempotency.endpoint': request.operation },
+      () =>
+        this.store.claim({
+          scope: request.scope,
+          key: request.key,
+          fingerprint: request.fingerprint,
+          owner,
+          leaseMs: this.settings.leaseMs,
+        }),
+      { onResult: (result) => ({ 'idempotency.outcome': result.kind }) },
+    );
     switch (claim.kind) {
       case 'mismatch':
         this.observer.outcome('mismatch');

@@ -222,12 +222,48 @@ export abstract class WebhookFlow {
   ): VerifiedWebhook;
 }
 
+/** Where a provider's checkout session stands, in our terms. */
+export interface ProviderSessionState {
+  state: 'open' | 'paid' | 'failed' | 'expired';
+  /** The payment, when the provider has one to show (its id, our status, the provider's word). */
+  transaction?: TransactionResult;
+}
+
+/** What we know of a provider session when we ask about it. */
+export interface ProviderSessionRef {
+  providerSessionId: string;
+  /** The transaction we recorded for it, if any (a provider may read that rather than search). */
+  transactionId?: string;
+}
+
+/** Asks the provider where a session stands: the truth a webhook only hints at (the reconciler's read). */
+export abstract class SessionStatusReadFlow {
+  abstract readSession(
+    route: ProviderRoute,
+    session: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState>;
+}
+
+export type SessionCancelOutcome = 'cancelled' | 'already_paid' | 'already_closed';
+
+/** Closes a provider session so that it can no longer be paid (a merchant's cancel, or our expiry). */
+export abstract class SessionCancelFlow {
+  abstract cancelSession(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }>;
+}
+
 /** The flows of one adapter; a flow it lacks is absent. */
 export interface ProviderFlows {
   createSession: SessionCreationFlow;
   hostedPayment?: HostedPaymentFlow;
   transactionRead?: TransactionReadFlow;
   webhook?: WebhookFlow;
+  sessionRead?: SessionStatusReadFlow;
+  cancel?: SessionCancelFlow;
 }
 
 export type ProviderFlowName = keyof ProviderFlows;

@@ -88,4 +88,43 @@ describe('loadAppConfig', () => {
     };
     expect(problems(minimal, [broken])).toEqual(['C_KEY is required']);
   });
+
+  describe('tracing', () => {
+    it('is off by default, with the documented defaults', () => {
+      expect(loadAppConfig(minimal, []).tracing).toEqual({
+        enabled: false,
+        protocol: 'http/protobuf',
+        serviceName: 'checkout-orchestrator',
+        sampler: 'parentbased_always_on',
+        samplerRatio: 1,
+      });
+    });
+
+    it('is on when OTEL_EXPORTER_OTLP_ENDPOINT is set, unless OTEL_SDK_DISABLED', () => {
+      const env = { ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: 'http://collector:4318' };
+      expect(loadAppConfig(env, []).tracing.enabled).toBe(true);
+      expect(loadAppConfig({ ...env, OTEL_SDK_DISABLED: 'true' }, []).tracing.enabled).toBe(false);
+    });
+
+    it('accepts http/json and names every bad OTEL_ variable', () => {
+      expect(
+        loadAppConfig({ ...minimal, OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json' }, []).tracing.protocol,
+      ).toBe('http/json');
+      const text = problems({
+        ...minimal,
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'collector:4318',
+        OTEL_EXPORTER_OTLP_PROTOCOL: 'grpc',
+        OTEL_TRACES_SAMPLER: 'sometimes',
+        OTEL_TRACES_SAMPLER_ARG: '2',
+      }).join('\n');
+      for (const name of [
+        'OTEL_EXPORTER_OTLP_ENDPOINT',
+        'OTEL_EXPORTER_OTLP_PROTOCOL',
+        'OTEL_TRACES_SAMPLER ',
+        'OTEL_TRACES_SAMPLER_ARG',
+      ]) {
+        expect(text).toContain(name);
+      }
+    });
+  });
 });

@@ -60,6 +60,41 @@ export interface AppConfig {
   /** Period of the expiry sweep; 0 turns it off. */
   sessionSweepIntervalMs: number;
   webhooks: WebhookConfig;
+  reconcile: {
+    /** Period of a reconciliation pass on this instance; 0 turns it off. */
+    intervalMs: number;
+    /** A PENDING session with no update for this long is asked about. */
+    afterMs: number;
+    /** At most this many sessions per pass. */
+    batchSize: number;
+    /** The longest a session that keeps teaching nothing waits between two checks. */
+    backoffMaxMs: number;
+  };
+  tracing: TracingConfig;
+}
+
+export const OTLP_PROTOCOLS = ['http/protobuf', 'http/json'] as const;
+export const TRACE_SAMPLERS = [
+  'parentbased_always_on',
+  'parentbased_always_off',
+  'parentbased_traceidratio',
+  'always_on',
+  'always_off',
+  'traceidratio',
+] as const;
+
+/**
+ * OpenTelemetry traces, off unless an OTLP endpoint is set. The exporter itself reads
+ * the rest of the standard OTLP variables (headers, timeout, per-signal endpoint, TLS)
+ * and the batch processor its OTEL_BSP_* settings.
+ */
+export interface TracingConfig {
+  enabled: boolean;
+  protocol: (typeof OTLP_PROTOCOLS)[number];
+  serviceName: string;
+  sampler: (typeof TRACE_SAMPLERS)[number];
+  /** Ratio of the *traceidratio samplers, 0..1. */
+  samplerRatio: number;
 }
 
 /** Merchant events and their delivery (issue 13). */
@@ -151,6 +186,13 @@ export function loadAppConfig(
     requestTimeoutMs: r.int('REQUEST_TIMEOUT_MS', routingDeadlineMs + 10_000, 1000, 600_000),
     shutdownDrainMs: r.int('SHUTDOWN_DRAIN_MS', 25_000, 0, 600_000),
     sessionSweepIntervalMs: r.int('SESSION_SWEEP_INTERVAL_MS', 60_000, 0, 86_400_000),
+    reconcile: {
+      intervalMs: r.int('RECONCILE_INTERVAL_MS', 30_000, 0, 86_400_000),
+      afterMs: r.int('RECONCILE_AFTER_SECONDS', 300, 1, 86_400) * 1000,
+      batchSize: r.int('RECONCILE_BATCH_SIZE', 100, 1, 10_000),
+      backoffMaxMs: r.int('RECONCILE_BACKOFF_MAX_SECONDS', 3600, 1, 86_400) * 1000,
+    },
+    tracing: readTracingConfig(r),
     webhooks: readWebhookConfig(r, nodeEnv),
   };
   if (config.requestTimeoutMs <= routingDeadlineMs) {
@@ -168,6 +210,19 @@ export function loadAppConfig(
   if (!config.redisUrl) r.problem('REDIS_URL is required');
   r.done();
   return config;
+}
+
+/** Also read on its own by the instrumentation, which must start before the rest of the app loads. */
+export function readTracingConfig(r: EnvReader): TracingConfig {
+  const endpoint = r.url('OTEL_EXPORTER_OTLP_ENDPOINT', ['http:', 'https:']);
+  const disabled = r.bool('OTEL_SDK_DISABLED', false);
+  return {
+    enabled: endpoint !== undefined && !disabled,
+    protocol: r.oneOf('OTEL_EXPORTER_OTLP_PROTOCOL', OTLP_PROTOCOLS, 'http/protobuf'),
+    serviceName: r.string('OTEL_SERVICE_NAME', 'checkout-orchestrator'),
+    sampler: r.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on'),
+    samplerRatio: r.number('OTEL_TRACES_SAMPLER_ARG', 1, 0, 1),
+  };
 }
 
 function readWebhookConfig(r: EnvReader, nodeEnv: string): WebhookConfig {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiParam, ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID } from 'class-validator';
 import { SessionDetailDto } from '../sessions/get-session/get-session.response';
 import { EVENT_TYPES } from './domain/event-outbox';
@@ -90,3 +90,11 @@ export class RedeliveryDto {
   @ApiProperty() eventId!: string;
   @ApiProperty({ type: [QueuedDeliveryDto] }) deliveries!: QueuedDeliveryDto[];
 }
+
+/** The :eventId of every event route, as the document declares it. */
+export const ApiEventIdParam = () =>
+  ApiParam({
+    name: 'eventId',
+    schema: { type: 'string', pattern: '^evt_[0-9a-f]{32}$' },
+    description: 'The event',
+  });

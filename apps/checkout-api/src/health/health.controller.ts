@@ -9,6 +9,7 @@ import { ShutdownState } from '../observability/shutdown.state';
 
 const CHECK_TIMEOUT_MS = 500;
 
+// For the platform (probes, scrapers), not merchants: left out of the API document (README, API contract).
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { isSpanContextValid, trace } from '@opentelemetry/api';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -41,7 +42,14 @@ export const REDACTED_PATHS = [
 
 const QUIET_ROUTES = /^\/(health\/|metrics)/;
 
-/** JSON logs with the request id on every line; no headers, bodies or query strings. */
+/** The active span's ids, so a log line leads to its trace; nothing while tracing is off. */
+export function traceFields(): { traceId?: string; spanId?: string } {
+  const context = trace.getActiveSpan()?.spanContext();
+  if (!context || !isSpanContextValid(context)) return {};
+  return { traceId: context.traceId, spanId: context.spanId };
+}
+
+/** JSON logs with the request id and trace id on every line; no headers, bodies or query strings. */
 export function loggerParams(level: string): Params {
   return {
     pinoHttp: {
@@ -49,6 +57,7 @@ export function loggerParams(level: string): Params {
       genReqId: (req: IncomingMessage) => (req.id === undefined ? randomUUID() : req.id),
       // Lines logged while handling a request carry `requestId`; the completion line carries req.id too.
       quietReqLogger: true,
+      mixin: traceFields,
       customAttributeKeys: { reqId: 'requestId' },
       redact: { paths: REDACTED_PATHS, censor: '[REDACTED]' },
       autoLogging: { ignore: (req: IncomingMessage) => QUIET_ROUTES.test(req.url ?? '') },

@@ -1,12 +1,16 @@
-import { Inject, Module, OnModuleInit } from '@nestjs/common';
+import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { pingDatabase } from '../infrastructure/database';
 import { REDIS } from '../infrastructure/redis';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
+import { shutdownTracing } from './tracing';
+
+const DB_PING_TIMEOUT_MS = 500;
 
 @Module({
   imports: [InfrastructureModule],
@@ -14,7 +18,7 @@ import { ShutdownState } from './shutdown.state';
   providers: [MetricsService, ShutdownState],
   exports: [MetricsService, ShutdownState],
 })
-export class ObservabilityModule implements OnModuleInit {
+export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown {
   constructor(
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
@@ -40,5 +44,16 @@ export class ObservabilityModule implements OnModuleInit {
       [],
       (gauge) => gauge.set(this.redis.status === 'ready' ? 1 : 0),
     );
+    this.metrics.addCollectedGauge(
+      'db_connection_up',
+      '1 while Postgres answers a ping (checked at scrape time)',
+      [],
+      async (gauge) => gauge.set((await pingDatabase(this.dataSource, DB_PING_TIMEOUT_MS)) ? 1 : 0),
+    );
+  }
+
+  /* After the app has closed, so the spans of the last requests are exported too. */
+  async onApplicationShutdown(): Promise<void> {
+    await shutdownTracing();
   }
 }

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { StoreUnavailable } from '@app/common';
+import type { Attributes } from '@opentelemetry/api';
+import { StoreUnavailable, withSpan } from '@app/common';
 import { ProviderRoute } from '@app/providers';
 import {
   CircuitState,
@@ -22,6 +23,16 @@ export interface PlanInput extends RoutingRequest {
   redirectUrls?: { success?: string; failure?: string };
   /** The session's lifetime, which some providers bound. */
   ttlSeconds: number;
+}
+
+/** Route ids, scores and exclusion reasons: what the decision was made of, and nothing of the buyer. */
+function decisionAttributes(decision: RoutingDecision): Attributes {
+  return {
+    'routing.candidates': decision.candidates.map((candidate) => candidate.routeId),
+    'routing.scores': decision.candidates.map((candidate) => candidate.score),
+    'routing.excluded': decision.excluded.map((route) => route.routeId),
+    'routing.excluded_reasons': decision.excluded.map((route) => route.reason),
+  };
 }
 
 export function toProviderRoute(route: RouteDefinition): ProviderRoute {
@@ -66,7 +77,20 @@ export class RoutePlanner {
   }
 
   /** `probe: false` for previews: they read the state and take no probe slot. */
-  async plan(input: PlanInput, options: { probe: boolean }): Promise<RoutingDecision> {
+  plan(input: PlanInput, options: { probe: boolean }): Promise<RoutingDecision> {
+    return withSpan(
+      'routing.decide',
+      {
+        'routing.currency': input.currency,
+        'routing.payment_method': input.paymentMethod,
+        'routing.probe': options.probe,
+      },
+      () => this.decide(input, options),
+      { onResult: decisionAttributes },
+    );
+  }
+
+  private async decide(input: PlanInput, options: { probe: boolean }): Promise<RoutingDecision> {
     const now = Date.now();
     const health = await this.readHealth(now);
     const stats = new Map<string, RouteStats>();

@@ -27,6 +27,10 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'The request conflicts with the current state of the resource',
   },
+  SESSION_NOT_CANCELLABLE: {
+    status: 409,
+    message: 'The request conflicts with the current state of the resource',
+  },
   WEBHOOK_ENDPOINT_DISABLED: {
     status: 409,
     message: 'The request conflicts with the current state of the resource',

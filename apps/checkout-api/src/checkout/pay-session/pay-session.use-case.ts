@@ -41,6 +41,7 @@ export class PaySessionUseCase {
     if (!context) throw new DomainError('NOT_FOUND');
     return this.idempotency.run(
       {
+        operation: 'pay_session',
         scope: payScope(context.session.id),
         key: PAY_KEY,
         fingerprint: PAY_FINGERPRINT,

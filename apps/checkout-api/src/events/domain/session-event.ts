@@ -1,6 +1,6 @@
 import { SessionStatus, Session } from '../../sessions/domain/session';
 import { sessionDetailView } from '../../sessions/domain/session-views';
-import { EventType, NewEvent } from './event-outbox';
+import { EventOutbox, EventType, NewEvent, SqlExecutor } from './event-outbox';
 
 const EVENT_OF_STATUS: Partial<Record<SessionStatus, EventType>> = {
   COMPLETED: 'session.completed',
@@ -23,4 +23,21 @@ export function sessionStatusEvent(session: Session, previousStatus: string, now
     sessionId: session.id,
     data: { session: sessionDetailView(session, now) },
   };
+}
+
+/**
+ * Appends, on the caller's transaction, the event each session's move from `previousStatus`
+ * causes: the one call every status-changing statement makes after its UPDATE … RETURNING.
+ */
+export async function appendStatusEvents(
+  outbox: EventOutbox,
+  executor: SqlExecutor,
+  sessions: readonly Session[],
+  previousStatus: string,
+  now: Date,
+): Promise<void> {
+  for (const session of sessions) {
+    const event = sessionStatusEvent(session, previousStatus, now);
+    if (event) await outbox.append(executor, event);
+  }
 }

@@ -1,15 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { EVENT_TYPES } from '../domain/event-outbox';
 import { eventView } from '../domain/event-views';
 import { EventListDto } from '../event.dto';
@@ -19,14 +11,19 @@ import { encodeCursor, MAX_LIMIT, parseEventQuery } from './list-events.query';
 export const EVENTS_ROUTE = 'api/v1/events';
 
 @ApiTags('events')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller(EVENTS_ROUTE)
 export class ListEventsController {
   constructor(private readonly events: EventsStore) {}
 
   @Get()
   @UseGuards(MerchantAuthGuard)
-  @ApiOperation({ summary: 'Your events, newest first: what a merchant that was down missed' })
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({
+    operationId: 'listEvents',
+    summary: 'List events',
+    description:
+      'Your events, newest first, kept EVENT_RETENTION_DAYS: what a storefront that was down missed.',
+  })
   @ApiQuery({ name: 'type', required: false, enum: EVENT_TYPES })
   @ApiQuery({ name: 'sessionId', required: false, schema: { type: 'string', format: 'uuid' } })
   @ApiQuery({ name: 'createdFrom', required: false, schema: { type: 'string', format: 'date-time' } })
@@ -35,13 +32,9 @@ export class ListEventsController {
     required: false,
     schema: { type: 'integer', minimum: 1, maximum: MAX_LIMIT, default: 20 },
   })
-  @ApiQuery({ name: 'cursor', required: false, description: 'nextCursor of the previous page' })
+  @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'From `nextCursor`' })
   @ApiOkResponse({ type: EventListDto })
-  @ApiBadRequestResponse({
-    type: ErrorEnvelopeDto,
-    description: 'VALIDATION_FAILED; details name each bad filter',
-  })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(['VALIDATION_FAILED', 'UNAUTHORIZED', 'SERVICE_UNAVAILABLE'])
   async list(
     @MerchantId() merchantId: string,
     @Query() query: Record<string, string | string[] | undefined>,

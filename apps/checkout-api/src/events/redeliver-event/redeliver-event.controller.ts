@@ -1,24 +1,13 @@
 import { Body, Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiBody,
-  ApiConflictResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
 import { DomainError, validateBody } from '@app/common';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
-import { RedeliverEventRequest, RedeliveryDto } from '../event.dto';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
+import { ApiEventIdParam, RedeliverEventRequest, RedeliveryDto } from '../event.dto';
 import { EVENTS_ROUTE } from '../list-events/list-events.controller';
 import { EventsStore } from '../persistence/events.store';
 
 @ApiTags('events')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller(EVENTS_ROUTE)
 export class RedeliverEventController {
   constructor(private readonly events: EventsStore) {}
@@ -26,23 +15,26 @@ export class RedeliverEventController {
   @Post(':eventId/redeliver')
   @HttpCode(202)
   @UseGuards(MerchantAuthGuard)
-  @ApiOperation({ summary: 'Queue a fresh delivery of a stored event, with the same webhook-id' })
-  @ApiBody({ type: RedeliverEventRequest, required: false })
-  @ApiAcceptedResponse({ type: RedeliveryDto })
-  @ApiBadRequestResponse({
-    type: ErrorEnvelopeDto,
-    description: 'VALIDATION_FAILED (endpointId not a UUID), MALFORMED_JSON',
-  })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({
-    type: ErrorEnvelopeDto,
-    description: 'Unknown event, or unknown endpoint (another merchant’s included)',
-  })
-  @ApiConflictResponse({
-    type: ErrorEnvelopeDto,
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({
+    operationId: 'redeliverEvent',
+    summary: 'Redeliver an event',
     description:
-      'WEBHOOK_ENDPOINT_DISABLED: the endpoint named is disabled; NO_WEBHOOK_ENDPOINT: no enabled endpoint takes this type',
+      'Queues a fresh delivery with the same webhook-id: to the endpoint named, or to every enabled endpoint ' +
+      'subscribed to the event type.',
   })
+  @ApiEventIdParam()
+  @ApiBody({ type: RedeliverEventRequest, required: false })
+  @ApiAcceptedResponse({ type: RedeliveryDto, description: 'Queued' })
+  @ApiErrors([
+    'VALIDATION_FAILED',
+    'MALFORMED_JSON',
+    'UNAUTHORIZED',
+    'NOT_FOUND',
+    'WEBHOOK_ENDPOINT_DISABLED',
+    'NO_WEBHOOK_ENDPOINT',
+    'SERVICE_UNAVAILABLE',
+  ])
   async redeliver(
     @MerchantId() merchantId: string,
     @Param('eventId') eventId: string,

@@ -39,6 +39,7 @@ export class CreateSessionUseCase {
     try {
       const result = await this.idempotency.run(
         {
+          operation: 'create_session',
           scope: command.merchantId,
           key: command.idempotencyKey,
           fingerprint: command.fingerprint,

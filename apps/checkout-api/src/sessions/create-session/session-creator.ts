@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { DomainError } from '@app/common';
+import { DomainError, withSpan } from '@app/common';
 import { ProviderError } from '@app/providers';
 import { ExcludedRoute, ScoredCandidate } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { MetricsService } from '../../observability/metrics.service';
-import { callProvider } from '../../providers/provider-call';
+import { callProviderInSpan } from '../../providers/provider-attempt-span';
 import { ProviderRegistry } from '../../providers/provider-registry';
 import { explainedCandidates, PlanInput, RoutePlanner, toProviderRoute } from '../../routing/route-planner';
 import { ProviderAttempt, RoutingCandidateRecord, Session } from '../domain/session';
@@ -52,11 +52,8 @@ export class SessionCreator {
 
   async create(command: CreateSessionCommand): Promise<CreationOutcome> {
     const now = new Date();
-    const lookup = await this.sessions.lookupForCreate(
-      command.merchantId,
-      command.idempotencyKey,
-      command.orderReference,
-      now,
+    const lookup = await withSpan('sessions.lookup_for_create', {}, () =>
+      this.sessions.lookupForCreate(command.merchantId, command.idempotencyKey, command.orderReference, now),
     );
     if (lookup.byKey) return this.existing(command, lookup.byKey);
     if (lookup.liveOrder) throw duplicateOrder(lookup.liveOrder);
@@ -72,7 +69,7 @@ export class SessionCreator {
     const attempts: ProviderAttempt[] = [];
     const result = await this.callProviders(command, decision.candidates, sessionId, expiresAt, attempts);
     if (!result) {
-      await this.recordFailedAttempts(attempts);
+      await this.recordDetachedAttempts(attempts);
       throw attemptsExhausted(attempts);
     }
 
@@ -96,15 +93,23 @@ export class SessionCreator {
       createdAt,
       updatedAt: createdAt,
     };
-    const inserted = await this.sessions.insert(session, attempts);
+    const inserted = await withSpan(
+      'sessions.insert',
+      { 'sessions.attempts': attempts.length },
+      () => this.sessions.insert(session, attempts),
+      { onResult: (result) => ({ 'sessions.insert_result': result.kind }) },
+    );
     switch (inserted.kind) {
       case 'inserted':
         return { kind: 'created', session };
       case 'duplicate_key':
         // Another execution of this key won the race (an expired lease, or a lost Redis record).
         this.logger.warn({ msg: 'idempotency race settled by Postgres', sessionId: inserted.existing.id });
+        await this.recordDetachedAttempts(attempts);
         return this.existing(command, inserted.existing);
       case 'duplicate_order':
+        // The provider session this run created is kept on record, though no session row points to it.
+        await this.recordDetachedAttempts(attempts);
         throw duplicateOrder(inserted.existing);
     }
   }
@@ -140,7 +145,7 @@ export class SessionCreator {
       };
       const started = performance.now();
       try {
-        const result = await callProvider(timeoutMs, (callOptions) =>
+        const result = await callProviderInSpan(base, timeoutMs, (callOptions) =>
           adapter.createSession(
             {
               sessionId,
@@ -189,7 +194,8 @@ export class SessionCreator {
     return null;
   }
 
-  private async recordFailedAttempts(attempts: ProviderAttempt[]): Promise<void> {
+  /** Attempts that no inserted session carries: all failed, or a race lost after the provider answered. */
+  private async recordDetachedAttempts(attempts: ProviderAttempt[]): Promise<void> {
     try {
       await this.sessions.recordAttempts(attempts);
     } catch (error) {

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { DomainError, guardStore } from '@app/common';
-import { EventOutbox, SqlExecutor } from '../../events/domain/event-outbox';
-import { sessionStatusEvent } from '../../events/domain/session-event';
+import { EventOutbox } from '../../events/domain/event-outbox';
+import { appendStatusEvents } from '../../events/domain/session-event';
 import { ProviderAttempt, Session } from '../domain/session';
 import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
 import { PAYMENT_COLUMNS } from './session.columns';
@@ -272,25 +272,15 @@ export class TypeOrmSessionRepository extends SessionRepository {
     const [row] = rows;
     if (!row) return undefined;
     const session = toSession(row);
-    await this.appendStatusEvent(manager, session, String(row.previousStatus), now);
+    await appendStatusEvents(this.outbox, manager, [session], String(row.previousStatus), now);
     return session;
-  }
-
-  private async appendStatusEvent(
-    executor: SqlExecutor,
-    session: Session,
-    previousStatus: string,
-    now: Date,
-  ): Promise<void> {
-    const event = sessionStatusEvent(session, previousStatus, now);
-    if (event) await this.outbox.append(executor, event);
   }
 
   /** Runs an EXPIRED update and appends session.expired for each row it moved, in one transaction. */
   private expireWith(sql: string, params: unknown[], now: Date): Promise<number> {
     return this.dataSource.transaction(async (manager) => {
       const [rows] = (await manager.query(sql, params)) as [Row[], number];
-      for (const row of rows) await this.appendStatusEvent(manager, toSession(row), 'PENDING', now);
+      await appendStatusEvents(this.outbox, manager, rows.map(toSession), 'PENDING', now);
       return rows.length;
     });
   }

@@ -1,21 +1,14 @@
 import { Controller, Delete, HttpCode, Param, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNoContentResponse,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
 import { DomainError } from '@app/common';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { WEBHOOK_ENDPOINTS_ROUTE } from '../create-endpoint/create-endpoint.controller';
 import { WebhookEndpointRepository } from '../domain/webhook-endpoint.repository';
+import { ApiEndpointIdParam } from '../endpoint-param';
 import { WebhookEndpointPolicy } from '../webhook-endpoint.policy';
 
 @ApiTags('webhook endpoints')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller(WEBHOOK_ENDPOINTS_ROUTE)
 export class DeleteEndpointController {
   constructor(
@@ -26,10 +19,15 @@ export class DeleteEndpointController {
   @Delete(':endpointId')
   @HttpCode(204)
   @UseGuards(MerchantAuthGuard)
-  @ApiOperation({ summary: 'Delete an endpoint, with its deliveries; nothing more is sent to it' })
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({
+    operationId: 'deleteWebhookEndpoint',
+    summary: 'Delete a webhook endpoint',
+    description: 'Its deliveries go with it, and nothing more is sent to it.',
+  })
+  @ApiEndpointIdParam()
   @ApiNoContentResponse({ description: 'Deleted' })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'Unknown, or another merchant’s endpoint' })
+  @ApiErrors(['UNAUTHORIZED', 'NOT_FOUND', 'SERVICE_UNAVAILABLE'])
   async delete(@MerchantId() merchantId: string, @Param('endpointId') endpointId: string): Promise<void> {
     if (!(await this.endpoints.delete(merchantId, this.policy.endpointId(endpointId)))) {
       throw new DomainError('NOT_FOUND');

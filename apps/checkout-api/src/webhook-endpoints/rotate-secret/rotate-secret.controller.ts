@@ -1,20 +1,13 @@
 import { Controller, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { WEBHOOK_ENDPOINTS_ROUTE } from '../create-endpoint/create-endpoint.controller';
+import { ApiEndpointIdParam } from '../endpoint-param';
 import { WebhookEndpointWithSecretDto } from '../webhook-endpoint.dto';
 import { RotateSecretUseCase } from './rotate-secret.use-case';
 
 @ApiTags('webhook endpoints')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller(WEBHOOK_ENDPOINTS_ROUTE)
 export class RotateSecretController {
   constructor(private readonly rotateSecret: RotateSecretUseCase) {}
@@ -22,13 +15,16 @@ export class RotateSecretController {
   @Post(':endpointId/rotate-secret')
   @HttpCode(200)
   @UseGuards(MerchantAuthGuard)
+  @ApiBearerAuth(BEARER_SCHEME)
   @ApiOperation({
-    summary:
-      'Replace the signing secret; for 24 h the old one still signs, so webhook-signature carries both',
+    operationId: 'rotateWebhookEndpointSecret',
+    summary: 'Rotate the signing secret',
+    description:
+      'Returns a new secret. For 24 hours the old one keeps signing beside it: webhook-signature carries both.',
   })
+  @ApiEndpointIdParam()
   @ApiOkResponse({ type: WebhookEndpointWithSecretDto })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'Unknown, or another merchant’s endpoint' })
+  @ApiErrors(['UNAUTHORIZED', 'NOT_FOUND', 'SERVICE_UNAVAILABLE'])
   rotate(@MerchantId() merchantId: string, @Param('endpointId') endpointId: string) {
     return this.rotateSecret.execute(merchantId, endpointId);
   }

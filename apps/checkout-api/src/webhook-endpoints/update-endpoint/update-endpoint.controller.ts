@@ -1,38 +1,37 @@
 import { Body, Controller, Param, Patch, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiBody,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
 import { validateBody } from '@app/common';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { WEBHOOK_ENDPOINTS_ROUTE } from '../create-endpoint/create-endpoint.controller';
+import { ApiEndpointIdParam } from '../endpoint-param';
 import { UpdateWebhookEndpointRequest, WebhookEndpointDto } from '../webhook-endpoint.dto';
 import { UpdateEndpointUseCase } from './update-endpoint.use-case';
 
 @ApiTags('webhook endpoints')
-@ApiBearerAuth(BEARER_SCHEME)
 @Controller(WEBHOOK_ENDPOINTS_ROUTE)
 export class UpdateEndpointController {
   constructor(private readonly updateEndpoint: UpdateEndpointUseCase) {}
 
   @Patch(':endpointId')
   @UseGuards(MerchantAuthGuard)
-  @ApiOperation({ summary: 'Change url, events, description or enabled' })
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiOperation({
+    operationId: 'updateWebhookEndpoint',
+    summary: 'Change a webhook endpoint',
+    description: 'Each field present is changed: url, events, description (null clears it), enabled.',
+  })
+  @ApiEndpointIdParam()
   @ApiBody({ type: UpdateWebhookEndpointRequest })
   @ApiOkResponse({ type: WebhookEndpointDto })
-  @ApiBadRequestResponse({
-    type: ErrorEnvelopeDto,
-    description: 'VALIDATION_FAILED, MALFORMED_JSON, WEBHOOK_URL_REFUSED',
-  })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
-  @ApiNotFoundResponse({ type: ErrorEnvelopeDto, description: 'Unknown, or another merchant’s endpoint' })
+  @ApiErrors([
+    'VALIDATION_FAILED',
+    'MALFORMED_JSON',
+    'WEBHOOK_URL_REFUSED',
+    'UNAUTHORIZED',
+    'NOT_FOUND',
+    'SERVICE_UNAVAILABLE',
+  ])
   async update(
     @MerchantId() merchantId: string,
     @Param('endpointId') endpointId: string,

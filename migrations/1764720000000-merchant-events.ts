@@ -4,8 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Merchant events (issue 13): webhook endpoints, the event outbox, one delivery per event and
  * endpoint, and every attempt of each delivery. The delivery jobs live in pg-boss's own schema.
  */
-export class MerchantEvents1764633600000 implements MigrationInterface {
-  name = 'MerchantEvents1764633600000';
+export class MerchantEvents1764720000000 implements MigrationInterface {
+  name = 'MerchantEvents1764720000000';
 
   async up(queryRunner: QueryRunner): Promise<void> {
     await queryRunner.query(`

@@ -1,0 +1,206 @@
+import { Logger } from '@nestjs/common';
+import { PaymentStatus, TransactionResult, VerifiedWebhook } from '@app/providers';
+import { checkoutTestBed, testRoute } from '../../testing/checkout-test-bed';
+import { FakeProvider, providerFailure, signedWebhook } from '../../testing/fake-providers';
+import { paymentUpdate } from '../payment-outcome';
+import { ApplyWebhookUseCase } from './apply-webhook.use-case';
+
+/* Two routes of one adapter, each on its own merchant account: a transaction is visible through its own only. */
+const ROUTES = [
+  testRoute('r-au', { options: { merchantAccount: 'au' } }),
+  testRoute('r-us', { options: { merchantAccount: 'us' } }),
+];
+
+function setup() {
+  const acme = new FakeProvider('acme');
+  const silent = new FakeProvider('silent', { checkoutPage: 'provider', without: ['webhook'] });
+  const bed = checkoutTestBed({ routes: ROUTES, providers: [acme, silent] });
+  const useCase = new ApplyWebhookUseCase(bed.config, bed.sessions, bed.registry, bed.planner);
+  const deliver = (event: VerifiedWebhook) => {
+    const { headers, rawBody } = signedWebhook(event);
+    return useCase.execute('acme', headers, rawBody);
+  };
+  return { ...bed, reads: acme.reads, useCase, deliver };
+}
+
+function transaction(
+  transactionId: string,
+  status: PaymentStatus,
+  extra: Partial<TransactionResult> = {},
+): TransactionResult {
+  return { transactionId, status, providerStatus: `vendor_${status}`, ...extra };
+}
+
+beforeAll(() => Logger.overrideLogger(false));
+
+describe('ApplyWebhookUseCase', () => {
+  it('applies a full event to the session it names, without reading the transaction back', async () => {
+    const { deliver, seed, sessions, reads } = setup();
+    const session = await seed();
+
+    const outcome = await deliver({
+      eventId: 'evt-1',
+      transactionId: 'tx-1',
+      transaction: transaction('tx-1', 'captured', { providerSessionId: session.providerSessionId }),
+    });
+
+    expect(outcome).toBe('applied');
+    expect(await sessions.findForCheckout(session.id)).toMatchObject({
+      status: 'COMPLETED',
+      payment: { transactionId: 'tx-1', status: 'captured', providerStatus: 'vendor_captured' },
+    });
+    expect(await sessions.webhookSeen('acme', 'evt-1')).toBe(true);
+    expect(reads.routes).toHaveLength(0);
+  });
+
+  it('answers a redelivered event id with duplicate and does not apply it again', async () => {
+    const { deliver, seed, sessions } = setup();
+    const session = await seed();
+    const apply = jest.spyOn(sessions, 'applyWebhook');
+    const event = (status: PaymentStatus): VerifiedWebhook => ({
+      eventId: 'evt-1',
+      transactionId: 'tx-1',
+      transaction: transaction('tx-1', status, { providerSessionId: session.providerSessionId }),
+    });
+
+    await expect(deliver(event('processing'))).resolves.toBe('applied');
+    await expect(deliver(event('captured'))).resolves.toBe('duplicate');
+
+    expect(apply).toHaveBeenCalledTimes(1);
+    expect(await sessions.findForCheckout(session.id)).toMatchObject({
+      status: 'PENDING',
+      payment: { status: 'processing' },
+    });
+  });
+
+  it.each<[PaymentStatus, PaymentStatus, string]>([
+    ['captured', 'declined', 'COMPLETED'],
+    ['declined', 'captured', 'FAILED'],
+  ])('keeps a session final: %s then %s leaves it %s', async (first, then, final) => {
+    const { deliver, seed, sessions } = setup();
+    const session = await seed();
+    const event = (eventId: string, status: PaymentStatus): VerifiedWebhook => ({
+      eventId,
+      transactionId: 'tx-1',
+      transaction: transaction('tx-1', status, { providerSessionId: session.providerSessionId }),
+    });
+
+    await deliver(event('evt-1', first));
+    await deliver(event('evt-2', then));
+
+    expect(await sessions.findForCheckout(session.id)).toMatchObject({
+      status: final,
+      payment: { status: first },
+    });
+  });
+
+  it.each<{ behaviour: string; status: PaymentStatus; after: string }>([
+    {
+      behaviour: 'completes an EXPIRED session whose money was taken',
+      status: 'captured',
+      after: 'COMPLETED',
+    },
+    { behaviour: 'leaves an EXPIRED session EXPIRED on a decline', status: 'declined', after: 'EXPIRED' },
+  ])('$behaviour', async ({ status, after }) => {
+    const { deliver, seed, sessions } = setup();
+    const session = await seed({ status: 'EXPIRED', expiresAt: new Date(Date.now() - 1000) });
+
+    await deliver({
+      eventId: 'evt-1',
+      transactionId: 'tx-1',
+      transaction: transaction('tx-1', status, { providerSessionId: session.providerSessionId }),
+    });
+
+    expect((await sessions.findForCheckout(session.id))?.status).toBe(after);
+  });
+
+  it('ignores an event for a transaction no session knows, and does not record it', async () => {
+    const { deliver, seed, sessions } = setup();
+    const session = await seed();
+
+    const outcome = await deliver({
+      eventId: 'evt-1',
+      transactionId: 'tx-elsewhere',
+      transaction: transaction('tx-elsewhere', 'captured', { providerSessionId: 'ps-elsewhere' }),
+    });
+
+    expect(outcome).toBe('ignored');
+    expect(await sessions.webhookSeen('acme', 'evt-1')).toBe(false);
+    expect((await sessions.findForCheckout(session.id))?.status).toBe('PENDING');
+  });
+
+  it("reads a slim event through its session's route, with that route's options (defect 4)", async () => {
+    const { deliver, seed, sessions, reads } = setup();
+    const session = await seed({ providerRouteId: 'r-us' });
+    await sessions.applyPayment(session.id, paymentUpdate(transaction('tx-us', 'processing')), new Date());
+    reads.publish('r-us', transaction('tx-us', 'captured'));
+
+    const outcome = await deliver({ eventId: 'evt-1', transactionId: 'tx-us' });
+
+    expect(outcome).toBe('applied');
+    expect(reads.routes).toEqual([{ id: 'r-us', adapter: 'acme', options: { merchantAccount: 'us' } }]);
+    expect((await sessions.findForCheckout(session.id))?.status).toBe('COMPLETED');
+  });
+
+  it('finds the session of a slim event not yet recorded by asking each route of the adapter, past a 404', async () => {
+    const { deliver, seed, sessions, reads } = setup();
+    const session = await seed({ providerRouteId: 'r-us' });
+    reads.publish(
+      'r-us',
+      transaction('tx-new', 'captured', { providerSessionId: session.providerSessionId }),
+    );
+
+    const outcome = await deliver({ eventId: 'evt-1', transactionId: 'tx-new' });
+
+    expect(outcome).toBe('applied');
+    expect(reads.routes.map((route) => route.id)).toEqual(['r-au', 'r-us']);
+    expect(await sessions.findForCheckout(session.id)).toMatchObject({
+      status: 'COMPLETED',
+      payment: { transactionId: 'tx-new' },
+    });
+  });
+
+  it('answers PROVIDER_UNAVAILABLE when the read fails and leaves the event unseen, so a redelivery applies it', async () => {
+    const { deliver, seed, sessions, reads } = setup();
+    const session = await seed({ providerRouteId: 'r-au' });
+    await sessions.applyPayment(session.id, paymentUpdate(transaction('tx-1', 'processing')), new Date());
+    reads.publish('r-au', transaction('tx-1', 'captured'));
+    reads.answers.failOnce(providerFailure('server', 503));
+    const event = { eventId: 'evt-1', transactionId: 'tx-1' };
+
+    await expect(deliver(event)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+    expect(await sessions.webhookSeen('acme', 'evt-1')).toBe(false);
+
+    await expect(deliver(event)).resolves.toBe('applied');
+    expect((await sessions.findForCheckout(session.id))?.status).toBe('COMPLETED');
+  });
+
+  it.each([
+    [
+      'a bad signature',
+      'WEBHOOK_REJECTED',
+      { 'x-fake-signature': 'forged' },
+      '{"eventId":"e","transactionId":"t"}',
+    ],
+    ['an unreadable payload', 'VALIDATION_FAILED', undefined, 'not json'],
+    ['a payload without an event id', 'VALIDATION_FAILED', undefined, '{"transactionId":"t"}'],
+  ])('refuses a delivery with %s as %s', async (_what, code, headers, body) => {
+    const { useCase, sessions } = setup();
+    const signed = signedWebhook({ eventId: 'e', transactionId: 't' }).headers;
+    const apply = jest.spyOn(sessions, 'applyWebhook');
+
+    await expect(useCase.execute('acme', headers ?? signed, Buffer.from(body))).rejects.toMatchObject({
+      code,
+    });
+    expect(apply).not.toHaveBeenCalled();
+  });
+
+  it.each(['silent', 'unknown'])(
+    'answers NOT_FOUND for the %s adapter, which has no webhook flow',
+    async (kind) => {
+      const { useCase } = setup();
+      const { headers, rawBody } = signedWebhook({ eventId: 'e', transactionId: 't' });
+      await expect(useCase.execute(kind, headers, rawBody)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    },
+  );
+});

@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { SessionLifecycleRepository } from '../domain/session-lifecycle.repository';
+import { sessionDetailView } from '../domain/session-views';
+import { encodeCursor, SessionListQuery } from './list-sessions.query';
+
+/** The merchant's own sessions, newest first, one keyset page at a time. */
+@Injectable()
+export class ListSessionsUseCase {
+  constructor(private readonly sessions: SessionLifecycleRepository) {}
+
+  async execute(merchantId: string, query: SessionListQuery) {
+    const now = new Date();
+    // One row more than the page says whether another page follows.
+    const rows = await this.sessions.list(
+      merchantId,
+      {
+        orderReference: query.orderReference,
+        statuses: query.statuses,
+        createdFrom: query.createdFrom,
+        createdTo: query.createdTo,
+        limit: query.limit + 1,
+        after: query.after,
+      },
+      now,
+    );
+    const page = rows.slice(0, query.limit);
+    const last = page[page.length - 1];
+    return {
+      data: page.map((session) => sessionDetailView(session, now)),
+      nextCursor:
+        rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
+    };
+  }
+}
