@@ -406,8 +406,16 @@ const CASES: ContractCase[] = [
     status: 200,
     name: 'lists the merchant’s sessions, newest first',
     send: async (c) => {
-      await c.newSession();
-      return authorisedGet(c, `${SESSIONS}?limit=5`);
+      // A merchant of its own: other cases leave sessions that cannot be read back under the shared one.
+      const token = await merchantToken(`merchant_list_${randomUUID()}`);
+      for (let i = 0; i < 2; i++) {
+        await request(c.h.url)
+          .post(SESSIONS)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', randomUUID())
+          .send(sessionBody());
+      }
+      return request(c.h.url).get(`${SESSIONS}?limit=5`).set('Authorization', `Bearer ${token}`);
     },
   },
   {

@@ -24,6 +24,11 @@ export class ListSessionsController {
 
   @Get()
   @UseGuards(MerchantAuthGuard)
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'List checkout sessions',
+    description: 'The merchant’s own sessions, newest first, a page at a time (keyset on createdAt and id).',
+  })
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiQuery({
     name: 'orderReference',
