@@ -58,7 +58,7 @@ class DeliveryDto {
   @ApiProperty({
     type: String,
     nullable: true,
-    enum: ['schedule_spent', 'gone', 'endpoint_disabled'],
+    enum: ['schedule_spent', 'gone', 'endpoint_disabled', null],
     description: 'Why a failed delivery stopped',
   })
   failureReason!: string | null;

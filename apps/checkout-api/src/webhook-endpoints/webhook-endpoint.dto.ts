@@ -80,7 +80,7 @@ export class WebhookEndpointDto {
   @ApiProperty({ type: String, nullable: true }) description!: string | null;
   @ApiProperty() enabled!: boolean;
   @ApiProperty({
-    enum: ['merchant', 'failing', 'gone'],
+    enum: ['merchant', 'failing', 'gone', null],
     nullable: true,
     description:
       'Why a disabled endpoint is disabled: by the merchant, every delivery failing for WEBHOOK_DISABLE_AFTER_HOURS, or a 410 answer',
