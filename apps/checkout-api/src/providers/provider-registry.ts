@@ -26,16 +26,16 @@ export class ProviderRegistry {
   }
 
   /**
-   * The flows a route of this adapter needs: every route creates sessions; one whose
-   * buyer pays on our hosted page also needs the hosted payment, the transaction
-   * read (the return from an approval step) and the webhook that settles it.
+   * The flows a route of this adapter needs. Every route creates sessions, settles
+   * them (the webhook), can be asked where a session stands (the reconciler) and
+   * can close one (cancel, expiry). One whose buyer pays on our hosted page also
+   * needs the hosted payment and the transaction read (the return from an approval step).
    */
   requiredFlows(kind: string): ProviderFlowName[] {
+    const lifecycle: ProviderFlowName[] = ['createSession', 'webhook', 'sessionRead', 'cancel'];
     const creation = this.flow(kind, 'createSession');
-    if (creation?.checkoutPage === 'hosted') {
-      return ['createSession', 'hostedPayment', 'transactionRead', 'webhook'];
-    }
-    return ['createSession'];
+    if (creation?.checkoutPage === 'hosted') return [...lifecycle, 'hostedPayment', 'transactionRead'];
+    return lifecycle;
   }
 
   /** The required flows this adapter lacks (empty when it can serve the route). */

@@ -27,9 +27,11 @@ export interface StripeRouteOptions {
   secretKeyEnv?: string;
   /** Overrides the adapter's API base for this route (e.g. a local sandbox). */
   apiBase?: string;
+  /** The env var holding the signing secret of this account's webhook endpoint (e.g. `STRIPE_WEBHOOK_SECRET_AU`). */
+  webhookSecretEnv?: string;
 }
 
-const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['secretKeyEnv', 'apiBase']);
+const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['secretKeyEnv', 'apiBase', 'webhookSecretEnv']);
 /** An environment variable name (what `secretKeyEnv` holds). */
 export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -37,15 +39,10 @@ export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOptions {
   const options = knownRouteOptions(route, 'stripe', ROUTE_OPTION_KEYS);
   const parsed: StripeRouteOptions = {};
-  const { secretKeyEnv, apiBase } = options;
-  if (secretKeyEnv !== undefined) {
-    // Not echoed: a key pasted here by mistake must not end up in a start-up error.
-    if (typeof secretKeyEnv !== 'string' || !ENV_VAR_NAME_PATTERN.test(secretKeyEnv)) {
-      throw new Error(
-        `Route "${route.id}": stripe option "secretKeyEnv" must be the NAME of an environment variable (A-Z, 0-9, _), never a key`,
-      );
-    }
-    parsed.secretKeyEnv = secretKeyEnv;
+  const { secretKeyEnv, apiBase, webhookSecretEnv } = options;
+  if (secretKeyEnv !== undefined) parsed.secretKeyEnv = envNameOption(route, 'secretKeyEnv', secretKeyEnv);
+  if (webhookSecretEnv !== undefined) {
+    parsed.webhookSecretEnv = envNameOption(route, 'webhookSecretEnv', webhookSecretEnv);
   }
   if (apiBase !== undefined) {
     if (typeof apiBase !== 'string') {
@@ -59,6 +56,16 @@ export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOption
     parsed.apiBase = apiBase;
   }
   return parsed;
+}
+
+/** Not echoed: a secret pasted here by mistake must not end up in a start-up error. */
+function envNameOption(route: ProviderRoute, option: string, value: unknown): string {
+  if (typeof value !== 'string' || !ENV_VAR_NAME_PATTERN.test(value)) {
+    throw new Error(
+      `Route "${route.id}": stripe option "${option}" must be the NAME of an environment variable (A-Z, 0-9, _), never a secret`,
+    );
+  }
+  return value;
 }
 
 /** Where the SDK sends requests: its `host`, `port` and `protocol` settings. */
