@@ -3,10 +3,13 @@ import request from 'supertest';
 import { SecretBox } from '@app/webhooks';
 import { CARDS, pay, providerSessionId, storeCard } from './support/checkout-flow';
 import { closeDb, db } from './support/db';
+import { gr4vyRoute, sessionBody } from './support/fixtures';
 import { Harness, startHarness } from './support/harness';
 import { EVENTS_ENV, merchantApi, SECRETS_KEY } from './support/merchant-events';
 import { merchantToken } from './support/tokens';
 import { WebhookReceiver } from './support/webhook-receiver';
+
+const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_events_0123456789abcdef';
 
 describe('merchant events, delivered as signed webhooks', () => {
   let h: Harness;
@@ -16,7 +19,27 @@ describe('merchant events, delivered as signed webhooks', () => {
 
   beforeAll(async () => {
     receiver = await WebhookReceiver.start();
-    h = await startHarness({ env: { ...EVENTS_ENV, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' } });
+    h = await startHarness({
+      routes: [
+        gr4vyRoute('gr4vy-card', { currencies: ['AUD'] }),
+        {
+          id: 'stripe-card',
+          adapter: 'stripe',
+          enabled: true,
+          paymentMethods: ['card'],
+          currencies: ['EUR'],
+          options: {},
+        },
+      ],
+      env: { ...EVENTS_ENV, WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true', STRIPE_WEBHOOK_SECRET },
+    });
+    // The sandbox's Stripe sends its signed events to our Stripe webhook, as Stripe would.
+    const res = await fetch(`${h.sandboxUrl}/__sandbox/stripe/webhooks`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${h.url}/webhooks/stripe`, secret: STRIPE_WEBHOOK_SECRET }),
+    });
+    expect(res.status).toBe(200);
   });
   afterAll(async () => {
     await h.close();
@@ -80,6 +103,88 @@ describe('merchant events, delivered as signed webhooks', () => {
     expect(metrics).toMatch(/webhook_delivery_duration_seconds_count\{outcome="delivered"\} [1-9]/);
     expect(metrics).toContain('webhook_queue_backlog ');
     expect(metrics).toContain('webhook_oldest_undelivered_age_seconds ');
+  });
+
+  it('sends one verified session.completed when a Stripe session is paid on Stripe’s page', async () => {
+    const endpoint = await register();
+    const token = await merchantToken(merchant);
+    const created = await request(h.url)
+      .post('/api/v1/sessions')
+      .set('Authorization', `Bearer ${token}`)
+      .set('Idempotency-Key', randomUUID())
+      .send(
+        sessionBody({
+          currency: 'EUR',
+          amount: { total: 25, shipping: 5, tax: 0 },
+          orderItems: [{ name: 'Mug', quantity: 2, unitPrice: 10 }],
+        }),
+      );
+    expect(created.body.routing.selectedProvider).toBe('stripe-card');
+    const sessionId = created.body.sessionId as string;
+    const paid = await fetch(created.body.checkoutUrl as string, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ action: 'approve' }).toString(),
+    });
+    expect(paid.status).toBe(303);
+
+    const event = await api.eventOf(sessionId, 'session.completed');
+    expect((await api.settled(event.id)).deliveries.map((d) => d.status)).toEqual(['delivered']);
+    const deliveries = receiver.deliveriesTo(endpoint.url);
+    expect(deliveries).toHaveLength(1);
+    expect(deliveries[0].verifiedWith).toEqual([endpoint.secret]);
+    expect(deliveries[0].event).toMatchObject({
+      id: event.id,
+      type: 'session.completed',
+      data: { session: { sessionId, status: 'COMPLETED', routing: { selectedProvider: 'stripe-card' } } },
+    });
+  });
+
+  it('sends session.cancelled when the merchant cancels a session', async () => {
+    const endpoint = await register();
+    const sessionId = await api.createSession();
+    const cancelled = await request(h.url)
+      .post(`/api/v1/sessions/${sessionId}/cancel`)
+      .set('Authorization', `Bearer ${await merchantToken(merchant)}`);
+    expect(cancelled.body.status).toBe('CANCELLED');
+
+    const event = await api.eventOf(sessionId, 'session.cancelled');
+    await api.settled(event.id);
+    const [delivery] = receiver.deliveriesTo(endpoint.url);
+    expect(delivery.verifiedWith).toEqual([endpoint.secret]);
+    expect(delivery.event).toMatchObject({
+      type: 'session.cancelled',
+      data: { session: { sessionId, status: 'CANCELLED' } },
+    });
+  });
+
+  it('commits a status change and its event together: when the event cannot be written, the session does not move', async () => {
+    await register();
+    const sessionId = await api.createSession();
+    await db().query(`
+      CREATE OR REPLACE FUNCTION refuse_event_of_${merchant.replace(/-/g, '_')}() RETURNS trigger AS $$
+      BEGIN IF NEW.merchant_id = '${merchant}' THEN RAISE EXCEPTION 'outbox refused'; END IF; RETURN NEW; END $$ LANGUAGE plpgsql`);
+    const trigger = `refuse_${merchant.replace(/-/g, '_')}`;
+    await db().query(
+      `CREATE TRIGGER ${trigger} BEFORE INSERT ON merchant_events FOR EACH ROW EXECUTE FUNCTION refuse_event_of_${merchant.replace(/-/g, '_')}()`,
+    );
+    try {
+      const cancelled = await request(h.url)
+        .post(`/api/v1/sessions/${sessionId}/cancel`)
+        .set('Authorization', `Bearer ${await merchantToken(merchant)}`);
+      expect(cancelled.status).toBe(500);
+      const { rows } = await db().query('SELECT status FROM checkout_sessions WHERE id = $1', [sessionId]);
+      expect(rows[0].status).toBe('PENDING');
+    } finally {
+      await db().query(`DROP TRIGGER ${trigger} ON merchant_events`);
+      await db().query(`DROP FUNCTION refuse_event_of_${merchant.replace(/-/g, '_')}()`);
+    }
+    const retried = await request(h.url)
+      .post(`/api/v1/sessions/${sessionId}/cancel`)
+      .set('Authorization', `Bearer ${await merchantToken(merchant)}`);
+    expect(retried.body.status).toBe('CANCELLED');
+    expect((await api.eventOf(sessionId, 'session.cancelled')).type).toBe('session.cancelled');
   });
 
   it('sends session.failed for a declined payment, and nothing to an endpoint not subscribed to it', async () => {

@@ -84,7 +84,8 @@ RETURNING ${SESSION_SELECT}`;
  * status never regresses, and a payment taken later still completes the session (APPLY_PAYMENT). */
 const EXPIRE_AT_PROVIDER = `
 UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $2
-WHERE id = $1 AND status = 'PENDING'`;
+WHERE id = $1 AND status = 'PENDING'
+RETURNING ${SESSION_SELECT}`;
 
 /* webhook_events.transaction_id records what the event was about: its payment, or else the provider's session. */
 const RECORD_WEBHOOK = `
@@ -276,7 +277,8 @@ export class TypeOrmSessionRepository extends SessionRepository {
         ])) as unknown[];
         if (inserted.length === 0) return false;
         if (update.kind === 'payment') await this.applyWith(manager, sessionId, update.payment, now);
-        if (update.kind === 'expired') await manager.query(EXPIRE_AT_PROVIDER, [sessionId, now]);
+        if (update.kind === 'expired')
+          await this.expireOn(manager, EXPIRE_AT_PROVIDER, [sessionId, now], now);
         return true;
       }),
     );
@@ -308,11 +310,14 @@ export class TypeOrmSessionRepository extends SessionRepository {
 
   /** Runs an EXPIRED update and appends session.expired for each row it moved, in one transaction. */
   private expireWith(sql: string, params: unknown[], now: Date): Promise<number> {
-    return this.dataSource.transaction(async (manager) => {
-      const [rows] = (await manager.query(sql, params)) as [Row[], number];
-      await appendStatusEvents(this.outbox, manager, rows.map(toSession), 'PENDING', now);
-      return rows.length;
-    });
+    return this.dataSource.transaction((manager) => this.expireOn(manager, sql, params, now));
+  }
+
+  /** The EXPIRED update on the caller's transaction, with session.expired for each row it moved. */
+  private async expireOn(manager: EntityManager, sql: string, params: unknown[], now: Date): Promise<number> {
+    const [rows] = (await manager.query(sql, params)) as [Row[], number];
+    await appendStatusEvents(this.outbox, manager, rows.map(toSession), 'PENDING', now);
+    return rows.length;
   }
 
   expireDue(now: Date, limit: number): Promise<number> {
