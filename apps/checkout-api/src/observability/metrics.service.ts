@@ -76,7 +76,9 @@ export class MetricsService {
 
   readonly webhookDeliveries = new Counter({
     name: 'webhook_deliveries_total',
-    help: 'Webhook delivery outcomes: delivered and failed end a delivery; failed_attempt counts each failed attempt',
+    help:
+      'Webhook delivery attempts by outcome: delivered, failed_attempt (a retry follows) or failed (the delivery ' +
+      'gave up: schedule spent, 410, or its endpoint disabled)',
     labelNames: ['outcome'] as const,
     registers: [this.registry],
   });
@@ -110,6 +112,10 @@ export class MetricsService {
 
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Known label values start at 0, so rates and alerts have a series before the first delivery.
+    for (const outcome of ['delivered', 'failed_attempt', 'failed'])
+      this.webhookDeliveries.inc({ outcome }, 0);
+    for (const reason of ['failing', 'gone']) this.webhookEndpointsDisabled.inc({ reason }, 0);
   }
 
   setCircuit(route: string, state: CircuitState): void {

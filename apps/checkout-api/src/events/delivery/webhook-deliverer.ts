@@ -118,10 +118,15 @@ export class WebhookDeliverer implements OnApplicationBootstrap {
         ),
     );
     if (!finished.recorded) return;
-    const attemptOutcome = outcome.kind === 'delivered' ? 'delivered' : 'failed_attempt';
+    // One outcome per attempt: delivered, failed with a retry to come, or failed for good.
+    const attemptOutcome =
+      outcome.kind === 'delivered'
+        ? 'delivered'
+        : finished.deliveryStatus === 'failed'
+          ? 'failed'
+          : 'failed_attempt';
     this.metrics.webhookDeliveryDuration.observe({ outcome: attemptOutcome }, result.durationMs / 1000);
     this.metrics.webhookDeliveries.inc({ outcome: attemptOutcome });
-    if (finished.deliveryStatus === 'failed') this.metrics.webhookDeliveries.inc({ outcome: 'failed' });
     if (finished.endpointDisabled) {
       this.metrics.webhookEndpointsDisabled.inc({ reason: finished.endpointDisabled });
       this.logger.warn({

@@ -181,3 +181,105 @@ function attemptOf(s: Session) {
     latencyMs: 5,
   };
 }
+
+describe('TypeOrmSessionRepository and the event outbox', () => {
+  const now = new Date();
+  const completed = {
+    transactionId: 'tx',
+    status: 'captured',
+    providerStatus: 'capture_succeeded',
+    transition: 'COMPLETED',
+  } as const;
+
+  /* Every statement of one call, in one transaction: the outbox gets that transaction's manager. */
+  function recording(updateRows: (sql: string) => Record<string, unknown>[]) {
+    const manager = {
+      query: jest.fn(async (sql: string) =>
+        /^\s*UPDATE/i.test(sql) ? [updateRows(sql), 1] : [{ event_id: 'e' }],
+      ),
+    };
+    const dataSource = {
+      query: manager.query,
+      manager,
+      transaction: jest.fn(<T>(work: (m: unknown) => Promise<T>) => work(manager)),
+    } as unknown as DataSource;
+    const append = jest.fn(async () => undefined);
+    return { repository: new TypeOrmSessionRepository(dataSource, { append }), append, manager };
+  }
+
+  const row = (s: Session, previousStatus?: string): Record<string, unknown> => ({
+    id: s.id,
+    merchant_id: s.merchantId,
+    order_reference: s.orderReference,
+    idempotency_key: s.idempotencyKey,
+    request_fingerprint: s.requestFingerprint,
+    status: s.status,
+    payment_method: s.paymentMethod,
+    currency: s.currency,
+    locale: null,
+    total_minor: String(s.totalMinor),
+    shipping_minor: String(s.shippingMinor),
+    tax_minor: String(s.taxMinor),
+    items: s.items,
+    customer: null,
+    shipping: null,
+    metadata: null,
+    redirect_urls: null,
+    provider_route_id: s.providerRouteId,
+    provider_adapter: s.providerAdapter,
+    provider_session_id: s.providerSessionId,
+    checkout_url: s.checkoutUrl,
+    routing_score: String(s.routingScore),
+    routing_candidates: s.routingCandidates,
+    expires_at: s.expiresAt,
+    created_at: s.createdAt,
+    updated_at: s.updatedAt,
+    transaction_id: 'tx',
+    payment_status: 'captured',
+    transaction_status: 'capture_succeeded',
+    decline_reason: null,
+    completed_at: now,
+    failed_at: null,
+    ...(previousStatus ? { previousStatus } : {}),
+  });
+
+  it('appends session.completed in the payment’s own transaction when the payment moves the session', async () => {
+    const paid = { ...session(), status: 'COMPLETED' as const };
+    const { repository, append, manager } = recording(() => [row(paid, 'PENDING')]);
+    await repository.applyPayment(paid.id, completed, now);
+    expect(append).toHaveBeenCalledTimes(1);
+    expect(append).toHaveBeenCalledWith(
+      manager,
+      expect.objectContaining({ type: 'session.completed', sessionId: paid.id }),
+    );
+  });
+
+  it('appends nothing when the payment leaves the status as it was (a replayed outcome)', async () => {
+    const paid = { ...session(), status: 'COMPLETED' as const };
+    const { repository, append } = recording(() => [row(paid, 'COMPLETED')]);
+    await repository.applyPayment(paid.id, completed, now);
+    expect(append).not.toHaveBeenCalled();
+  });
+
+  it('appends session.expired for every session the expiry sweep moved', async () => {
+    const expired = [1, 2, 3].map(() => ({ ...session(), status: 'EXPIRED' as const }));
+    const { repository, append } = recording(() => expired.map((s) => row(s)));
+    await expect(repository.expireDue(now, 10)).resolves.toBe(3);
+    expect(append).toHaveBeenCalledTimes(3);
+    expect(append.mock.calls.map((call) => (call as unknown[])[1])).toEqual(
+      expired.map((s) => expect.objectContaining({ type: 'session.expired', sessionId: s.id })),
+    );
+  });
+
+  it('appends session.expired when a Stripe webhook says the provider closed the session unpaid', async () => {
+    const expired = { ...session(), status: 'EXPIRED' as const };
+    const { repository, append } = recording(() => [row(expired)]);
+    await expect(
+      repository.applyWebhook('stripe', 'evt_1', expired.id, { kind: 'expired' }, now),
+    ).resolves.toBe(true);
+    expect(append).toHaveBeenCalledWith(
+      expect.anything(),
+      expect.objectContaining({ type: 'session.expired' }),
+    );
+  });
+});
