@@ -1,5 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { PeriodicTask } from '../../infrastructure/periodic-task';
 import { MetricsService } from '../../observability/metrics.service';
 import { rowsOf } from './delivery-queue';
 
@@ -14,7 +15,7 @@ FROM event_deliveries WHERE status = 'pending'`;
 @Injectable()
 export class DeliveryGauges implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('DeliveryGauges');
-  private timer?: NodeJS.Timeout;
+  private readonly samples = new PeriodicTask(() => this.sample());
 
   constructor(
     private readonly dataSource: DataSource,
@@ -22,16 +23,14 @@ export class DeliveryGauges implements OnApplicationBootstrap, OnModuleDestroy {
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sample();
-    this.timer = setInterval(() => void this.sample(), INTERVAL_MS);
-    this.timer.unref();
+    this.samples.start(INTERVAL_MS);
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
+  onModuleDestroy(): Promise<void> {
+    return this.samples.stop();
   }
 
-  async sample(): Promise<void> {
+  private async sample(): Promise<void> {
     try {
       const [row] = rowsOf(await this.dataSource.query(SAMPLE));
       this.metrics.webhookQueueBacklog.set(Number(row?.due ?? 0));

@@ -1,35 +1,10 @@
-import { randomUUID } from 'node:crypto';
-import { Session, SessionStatus } from '../../sessions/domain/session';
+import { SessionStatus } from '../../sessions/domain/session';
+import { sessionFixture } from '../../sessions/domain/test/session.fixtures';
 import { sessionDetailView } from '../../sessions/domain/session-views';
 import { EventOutbox, NewEvent } from './event-outbox';
 import { appendStatusEvents, sessionStatusEvent } from './session-event';
 
-function session(status: SessionStatus): Session {
-  const now = new Date('2026-11-22T00:00:00Z');
-  return {
-    id: randomUUID(),
-    merchantId: 'merchant_1',
-    orderReference: 'ORD-1',
-    idempotencyKey: 'key-1',
-    requestFingerprint: 'f'.repeat(64),
-    status,
-    paymentMethod: 'card',
-    currency: 'AUD',
-    totalMinor: 14076,
-    shippingMinor: 995,
-    taxMinor: 1181,
-    items: [{ name: 'Wireless Headphones', quantity: 1, unitPriceMinor: 11900 }],
-    providerRouteId: 'gr4vy-card',
-    providerAdapter: 'gr4vy',
-    providerSessionId: 'ps_1',
-    checkoutUrl: 'http://checkout.test/checkout/1',
-    routingScore: 90,
-    routingCandidates: [],
-    expiresAt: new Date(now.getTime() + 3600_000),
-    createdAt: now,
-    updatedAt: now,
-  };
-}
+const session = (status: SessionStatus) => sessionFixture({ status });
 
 describe('sessionStatusEvent', () => {
   const now = new Date('2026-11-22T00:05:00Z');

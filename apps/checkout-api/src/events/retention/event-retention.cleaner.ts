@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { PeriodicTask } from '../../infrastructure/periodic-task';
 
 const BATCH = 1000;
 const INTERVAL_MS = 15 * 60_000;
@@ -16,8 +17,7 @@ DELETE FROM merchant_events WHERE id IN (
 @Injectable()
 export class EventRetentionCleaner implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('EventRetention');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
+  private readonly sweeps = new PeriodicTask(() => this.deleteExpired());
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -25,19 +25,11 @@ export class EventRetentionCleaner implements OnApplicationBootstrap, OnModuleDe
   ) {}
 
   onApplicationBootstrap(): void {
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), INTERVAL_MS);
-    this.timer.unref();
+    this.sweeps.start(INTERVAL_MS);
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
-  }
-
-  sweep(): Promise<void> {
-    this.running ??= this.deleteExpired().finally(() => (this.running = undefined));
-    return this.running;
+  onModuleDestroy(): Promise<void> {
+    return this.sweeps.stop();
   }
 
   private async deleteExpired(): Promise<void> {

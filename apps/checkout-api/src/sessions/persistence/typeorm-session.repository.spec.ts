@@ -3,6 +3,7 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { StoreUnavailable } from '@app/common';
 import { EventOutbox } from '../../events/domain/event-outbox';
 import { Session } from '../domain/session';
+import { sessionFixture as session } from '../domain/test/session.fixtures';
 import { TypeOrmSessionRepository } from './typeorm-session.repository';
 
 type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
@@ -29,33 +30,6 @@ function uniqueViolation(constraint: string): QueryFailedError {
 
 function connectionRefused(): Error {
   return Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
-}
-
-function session(): Session {
-  const now = new Date();
-  return {
-    id: randomUUID(),
-    merchantId: 'merchant_1',
-    orderReference: 'ORD-1',
-    idempotencyKey: 'key-1',
-    requestFingerprint: 'f'.repeat(64),
-    status: 'PENDING',
-    paymentMethod: 'card',
-    currency: 'AUD',
-    totalMinor: 100,
-    shippingMinor: 0,
-    taxMinor: 0,
-    items: [{ name: 'Widget', quantity: 1, unitPriceMinor: 100 }],
-    providerRouteId: 'gr4vy-card',
-    providerAdapter: 'gr4vy',
-    providerSessionId: 'ps_1',
-    checkoutUrl: 'http://checkout.test/checkout/1',
-    routingScore: 90,
-    routingCandidates: [],
-    expiresAt: new Date(now.getTime() + 3600_000),
-    createdAt: now,
-    updatedAt: now,
-  };
 }
 
 /* Answers like node-postgres through TypeORM: SELECT gives rows, UPDATE gives [rows, affected]. */
