@@ -10,6 +10,7 @@ import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
 import { MetricsService } from './observability/metrics.service';
+import { ShutdownState } from './observability/shutdown.state';
 import { RequestTimeoutInterceptor } from './observability/request-timeout.interceptor';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -72,9 +73,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const metrics = app.get(MetricsService);
+  const shutdown = app.get(ShutdownState);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // Once draining, a kept-alive connection would outlive its last response and hold up server.close().
+    if (shutdown.isDraining) reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

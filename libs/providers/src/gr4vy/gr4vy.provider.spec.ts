@@ -219,11 +219,15 @@ describe('Gr4vyProvider', () => {
   describe('timeouts and aborts', () => {
     it('fails with kind timeout and aborts the request when Gr4vy never answers', async () => {
       let fetcherSawAbort = false;
+      let calls = 0;
       const { adapter } = provider((req) => {
+        if (calls++ === 0) return createdSession();
         req.signal.addEventListener('abort', () => (fetcherSawAbort = true));
         return hangingUntilAborted(req);
       });
-      // Generous deadline: the token is signed (ES512) before the request reaches the fetcher.
+      // A first call signs and caches the token (ES512, slow on a loaded machine), so the timed call
+      // reaches the fetcher at once and its deadline is spent waiting on Gr4vy.
+      await adapter.createSession(buildCommand(), callOptions(30_000));
       const failure = await failureOf(adapter.createSession(buildCommand(), callOptions(2000)));
 
       expect(failure.kind).toBe('timeout');
