@@ -68,18 +68,21 @@ async function untilSandboxSees(c: Context, orderReference: string): Promise<voi
 const authorisedGet = (c: Context, path: string, url = c.h.url) =>
   request(url).get(path).set('Authorization', `Bearer ${c.token}`);
 
-/** The sessions table locked by another connection: the service's statements wait until its request times out. */
-async function withSessionsLocked(send: () => Promise<Response>): Promise<Response> {
+/** A table locked by another connection: the outage instance's statements wait until its request times out. */
+async function withTableLocked(table: string, send: () => Promise<Response>): Promise<Response> {
   const client = await db().connect();
   try {
     await client.query('BEGIN');
-    await client.query('LOCK TABLE checkout_sessions IN ACCESS EXCLUSIVE MODE');
+    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
     return await send();
   } finally {
     await client.query('ROLLBACK');
     client.release();
   }
 }
+
+/** The sessions table locked by another connection: the service's statements wait until its request times out. */
+const withSessionsLocked = (send: () => Promise<Response>) => withTableLocked('checkout_sessions', send);
 
 /** Route health that is not a hash: every read of it is a Redis error that is a bug, not an outage. */
 async function withCorruptRouteHealth(c: Context, send: () => Promise<Response>): Promise<Response> {
@@ -128,19 +131,6 @@ async function webhookMerchant(c: Context) {
       return listed.body.data[0].id as string;
     },
   };
-}
-
-/** A table locked by another connection: the outage instance's statements wait until its request times out. */
-async function withTableLocked(table: string, send: () => Promise<Response>): Promise<Response> {
-  const client = await db().connect();
-  try {
-    await client.query('BEGIN');
-    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
-    return await send();
-  } finally {
-    await client.query('ROLLBACK');
-    client.release();
-  }
 }
 
 const NO_EVENT = `evt_${'0'.repeat(32)}`;
