@@ -11,6 +11,7 @@ const moduleNameMapper = {
   '^@app/providers/(.*)$': '<rootDir>/libs/providers/src/$1',
   '^@app/auth$': '<rootDir>/libs/auth/src',
   '^@app/common$': '<rootDir>/libs/common/src',
+  '^@app/webhooks$': '<rootDir>/libs/webhooks/src',
 };
 const base = {
   transform: { '^.+\\.ts$': tsJest },

@@ -254,6 +254,9 @@ async function main() {
     STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
     PROVIDERS_CONFIG: 'config/providers.local.json',
     CHECKOUT_BASE_URL: `http://localhost:${apiPort}`,
+    WEBHOOK_SECRETS_KEY: secrets.webhookSecretsKey,
+    // Local receivers listen on loopback over plain http.
+    WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
     LOG_LEVEL: 'info',
     NODE_ENV: 'development',
   });

@@ -1403,7 +1403,16 @@ export async function generateDevSecrets(dir) {
     jwtSecret = crypto.randomBytes(32).toString('base64url');
     await writeSecretFile(jwtSecretFile, jwtSecret);
   }
-  return { dir: abs, privateKeyFile, publicKeyFile, jwtSecretFile, jwtSecret };
+  // Kept across runs: the endpoint secrets sealed under it must still open after a restart.
+  const webhookKeyFile = path.join(abs, 'webhook-secrets-key');
+  let webhookSecretsKey = fs.existsSync(webhookKeyFile)
+    ? (await fsp.readFile(webhookKeyFile, 'utf8')).trim()
+    : '';
+  if (!webhookSecretsKey) {
+    webhookSecretsKey = crypto.randomBytes(32).toString('base64');
+    await writeSecretFile(webhookKeyFile, webhookSecretsKey);
+  }
+  return { dir: abs, privateKeyFile, publicKeyFile, jwtSecretFile, jwtSecret, webhookSecretsKey };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { CheckoutModule } from './checkout/checkout.module';
+import { EventsModule } from './events/events.module';
 import { APP_CONFIG, AppConfig } from './config/app-config';
 import { HealthController } from './health/health.controller';
 import { InfrastructureModule } from './infrastructure/infrastructure.module';
@@ -8,6 +9,7 @@ import { loggerParams } from './observability/logging';
 import { ObservabilityModule } from './observability/observability.module';
 import { RoutingModule } from './routing/routing.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { WebhookEndpointsModule } from './webhook-endpoints/webhook-endpoints.module';
 
 @Module({})
 export class AppModule {
@@ -24,6 +26,8 @@ export class AppModule {
         RoutingModule,
         SessionsModule,
         CheckoutModule,
+        WebhookEndpointsModule,
+        EventsModule,
       ],
       controllers: [HealthController],
       providers: [{ provide: APP_CONFIG, useValue: config }],

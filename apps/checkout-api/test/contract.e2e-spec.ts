@@ -68,18 +68,21 @@ async function untilSandboxSees(c: Context, orderReference: string): Promise<voi
 const authorisedGet = (c: Context, path: string, url = c.h.url) =>
   request(url).get(path).set('Authorization', `Bearer ${c.token}`);
 
-/** The sessions table locked by another connection: the service's statements wait until its request times out. */
-async function withSessionsLocked(send: () => Promise<Response>): Promise<Response> {
+/** A table locked by another connection: the outage instance's statements wait until its request times out. */
+async function withTableLocked(table: string, send: () => Promise<Response>): Promise<Response> {
   const client = await db().connect();
   try {
     await client.query('BEGIN');
-    await client.query('LOCK TABLE checkout_sessions IN ACCESS EXCLUSIVE MODE');
+    await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
     return await send();
   } finally {
     await client.query('ROLLBACK');
     client.release();
   }
 }
+
+/** The sessions table locked by another connection: the service's statements wait until its request times out. */
+const withSessionsLocked = (send: () => Promise<Response>) => withTableLocked('checkout_sessions', send);
 
 /** Route health that is not a hash: every read of it is a Redis error that is a bug, not an outage. */
 async function withCorruptRouteHealth(c: Context, send: () => Promise<Response>): Promise<Response> {
@@ -91,6 +94,46 @@ async function withCorruptRouteHealth(c: Context, send: () => Promise<Response>)
     await c.redis.del(key);
   }
 }
+
+const ENDPOINTS = '/api/v1/webhook-endpoints';
+const EVENTS = '/api/v1/events';
+
+/* Webhook cases run as merchants of their own, whose endpoints point at a closed port on loopback: what
+ * they queue fails there, and never leaves this machine. */
+async function webhookMerchant(c: Context) {
+  const token = await merchantToken(`merchant_webhooks_${randomUUID()}`);
+  const as = (req: request.Test) => req.set('Authorization', `Bearer ${token}`);
+  const port = await freePort();
+  return {
+    as,
+    async endpoint(body: Record<string, unknown> = {}): Promise<string> {
+      const res = await as(request(c.h.url).post(ENDPOINTS)).send({
+        url: `http://127.0.0.1:${port}/hooks`,
+        ...body,
+      });
+      expect(res.status).toBe(201);
+      return res.body.id as string;
+    },
+    /** An event of this merchant: a session of its, expired and read. */
+    async event(): Promise<string> {
+      const created = await as(request(c.h.url).post(SESSIONS))
+        .set('Idempotency-Key', randomUUID())
+        .send(sessionBody());
+      expect(created.status).toBe(201);
+      const sessionId = created.body.sessionId as string;
+      await db().query(
+        `UPDATE checkout_sessions SET expires_at = now() - interval '1 second' WHERE id = $1`,
+        [sessionId],
+      );
+      expect((await as(request(c.h.url).get(`${SESSIONS}/${sessionId}`))).body.status).toBe('EXPIRED');
+      const listed = await as(request(c.h.url).get(EVENTS)).query({ sessionId });
+      expect(listed.body.data).toHaveLength(1);
+      return listed.body.data[0].id as string;
+    },
+  };
+}
+
+const NO_EVENT = `evt_${'0'.repeat(32)}`;
 
 const CASES: ContractCase[] = [
   // POST /api/v1/sessions
@@ -632,6 +675,443 @@ const CASES: ContractCase[] = [
     code: 'INTERNAL_ERROR',
     send: (c) => withCorruptRouteHealth(c, () => c.preview(sessionBody())),
   },
+
+  // POST /api/v1/webhook-endpoints
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 201,
+    name: 'registers an endpoint and shows its secret once',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).post(ENDPOINTS)).send({ url: `http://127.0.0.1:${await freePort()}/h` });
+    },
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 400,
+    name: 'refuses an unknown event type, naming the field',
+    code: 'VALIDATION_FAILED',
+    send: async (c) =>
+      (await webhookMerchant(c))
+        .as(request(c.h.url).post(ENDPOINTS))
+        .send({ url: 'http://127.0.0.1:1/h', events: ['payment.captured'] }),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 400,
+    name: 'refuses an endpoint body that is not JSON',
+    code: 'MALFORMED_JSON',
+    send: async (c) => json((await webhookMerchant(c)).as(request(c.h.url).post(ENDPOINTS)), '{"url":'),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 400,
+    name: 'refuses a URL with credentials, naming the rule',
+    code: 'WEBHOOK_URL_REFUSED',
+    send: async (c) =>
+      (await webhookMerchant(c))
+        .as(request(c.h.url).post(ENDPOINTS))
+        .send({ url: 'http://u:p@127.0.0.1:1/h' }),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 401,
+    name: 'refuses to register an endpoint without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).post(ENDPOINTS).send({ url: 'http://127.0.0.1:1/h' }),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints',
+    status: 503,
+    name: 'answers 503 when Postgres does not take the endpoint in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return withTableLocked('webhook_endpoints', () =>
+        m.as(request(c.outage.url).post(ENDPOINTS)).send({ url: 'http://127.0.0.1:1/h' }),
+      );
+    },
+  },
+
+  // GET /api/v1/webhook-endpoints
+  {
+    operation: 'GET /api/v1/webhook-endpoints',
+    status: 200,
+    name: 'lists the merchant’s endpoints without their secrets',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      await m.endpoint();
+      return m.as(request(c.h.url).get(ENDPOINTS));
+    },
+  },
+  {
+    operation: 'GET /api/v1/webhook-endpoints',
+    status: 401,
+    name: 'refuses to list endpoints without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).get(ENDPOINTS),
+  },
+  {
+    operation: 'GET /api/v1/webhook-endpoints',
+    status: 503,
+    name: 'answers 503 when Postgres does not list the endpoints in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return withTableLocked('webhook_endpoints', () => m.as(request(c.outage.url).get(ENDPOINTS)));
+    },
+  },
+
+  // GET /api/v1/webhook-endpoints/{endpointId}
+  {
+    operation: 'GET /api/v1/webhook-endpoints/{endpointId}',
+    status: 200,
+    name: 'reads an endpoint',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).get(`${ENDPOINTS}/${await m.endpoint({ description: 'orders' })}`));
+    },
+  },
+  {
+    operation: 'GET /api/v1/webhook-endpoints/{endpointId}',
+    status: 401,
+    name: 'refuses to read an endpoint without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).get(`${ENDPOINTS}/${randomUUID()}`),
+  },
+  {
+    operation: 'GET /api/v1/webhook-endpoints/{endpointId}',
+    status: 404,
+    name: 'answers another merchant’s endpoint as unknown',
+    code: 'NOT_FOUND',
+    send: async (c) => {
+      const id = await (await webhookMerchant(c)).endpoint();
+      return (await webhookMerchant(c)).as(request(c.h.url).get(`${ENDPOINTS}/${id}`));
+    },
+  },
+  {
+    operation: 'GET /api/v1/webhook-endpoints/{endpointId}',
+    status: 503,
+    name: 'answers 503 when Postgres does not read the endpoint in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return withTableLocked('webhook_endpoints', () =>
+        m.as(request(c.outage.url).get(`${ENDPOINTS}/${id}`)),
+      );
+    },
+  },
+
+  // PATCH /api/v1/webhook-endpoints/{endpointId}
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 200,
+    name: 'changes an endpoint’s events and disables it',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return m
+        .as(request(c.h.url).patch(`${ENDPOINTS}/${id}`))
+        .send({ events: ['session.failed'], enabled: false });
+    },
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 400,
+    name: 'refuses a change that is not a boolean, naming the field',
+    code: 'VALIDATION_FAILED',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return m.as(request(c.h.url).patch(`${ENDPOINTS}/${id}`)).send({ enabled: 'yes' });
+    },
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 400,
+    name: 'refuses a change to a URL that breaks a rule',
+    code: 'WEBHOOK_URL_REFUSED',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return m.as(request(c.h.url).patch(`${ENDPOINTS}/${id}`)).send({ url: 'ftp://127.0.0.1/h' });
+    },
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 400,
+    name: 'refuses a change that is not JSON',
+    code: 'MALFORMED_JSON',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return json(m.as(request(c.h.url).patch(`${ENDPOINTS}/${await m.endpoint()}`)), '{');
+    },
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 401,
+    name: 'refuses to change an endpoint without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).patch(`${ENDPOINTS}/${randomUUID()}`).send({ enabled: true }),
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 404,
+    name: 'answers a change to an unknown endpoint with 404',
+    code: 'NOT_FOUND',
+    send: async (c) =>
+      (await webhookMerchant(c))
+        .as(request(c.h.url).patch(`${ENDPOINTS}/${randomUUID()}`))
+        .send({ enabled: true }),
+  },
+  {
+    operation: 'PATCH /api/v1/webhook-endpoints/{endpointId}',
+    status: 503,
+    name: 'answers 503 when Postgres does not change the endpoint in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return withTableLocked('webhook_endpoints', () =>
+        m.as(request(c.outage.url).patch(`${ENDPOINTS}/${id}`)).send({ enabled: false }),
+      );
+    },
+  },
+
+  // DELETE /api/v1/webhook-endpoints/{endpointId}
+  {
+    operation: 'DELETE /api/v1/webhook-endpoints/{endpointId}',
+    status: 204,
+    name: 'deletes an endpoint',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).delete(`${ENDPOINTS}/${await m.endpoint()}`));
+    },
+  },
+  {
+    operation: 'DELETE /api/v1/webhook-endpoints/{endpointId}',
+    status: 401,
+    name: 'refuses to delete an endpoint without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).delete(`${ENDPOINTS}/${randomUUID()}`),
+  },
+  {
+    operation: 'DELETE /api/v1/webhook-endpoints/{endpointId}',
+    status: 404,
+    name: 'answers the delete of an unknown endpoint with 404',
+    code: 'NOT_FOUND',
+    send: async (c) => (await webhookMerchant(c)).as(request(c.h.url).delete(`${ENDPOINTS}/${randomUUID()}`)),
+  },
+  {
+    operation: 'DELETE /api/v1/webhook-endpoints/{endpointId}',
+    status: 503,
+    name: 'answers 503 when Postgres does not delete the endpoint in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return withTableLocked('webhook_endpoints', () =>
+        m.as(request(c.outage.url).delete(`${ENDPOINTS}/${id}`)),
+      );
+    },
+  },
+
+  // POST /api/v1/webhook-endpoints/{endpointId}/rotate-secret
+  {
+    operation: 'POST /api/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    status: 200,
+    name: 'rotates an endpoint’s secret',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).post(`${ENDPOINTS}/${await m.endpoint()}/rotate-secret`));
+    },
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    status: 401,
+    name: 'refuses to rotate a secret without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).post(`${ENDPOINTS}/${randomUUID()}/rotate-secret`),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    status: 404,
+    name: 'answers the rotation of an unknown endpoint with 404',
+    code: 'NOT_FOUND',
+    send: async (c) =>
+      (await webhookMerchant(c)).as(request(c.h.url).post(`${ENDPOINTS}/${randomUUID()}/rotate-secret`)),
+  },
+  {
+    operation: 'POST /api/v1/webhook-endpoints/{endpointId}/rotate-secret',
+    status: 503,
+    name: 'answers 503 when Postgres does not rotate the secret in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.endpoint();
+      return withTableLocked('webhook_endpoints', () =>
+        m.as(request(c.outage.url).post(`${ENDPOINTS}/${id}/rotate-secret`)),
+      );
+    },
+  },
+
+  // GET /api/v1/events
+  {
+    operation: 'GET /api/v1/events',
+    status: 200,
+    name: 'lists the merchant’s events, newest first',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      await m.event();
+      return m.as(request(c.h.url).get(EVENTS)).query({ limit: '5' });
+    },
+  },
+  {
+    operation: 'GET /api/v1/events',
+    status: 400,
+    name: 'refuses a bad cursor, naming it',
+    code: 'VALIDATION_FAILED',
+    send: async (c) => (await webhookMerchant(c)).as(request(c.h.url).get(EVENTS)).query({ cursor: '!' }),
+  },
+  {
+    operation: 'GET /api/v1/events',
+    status: 401,
+    name: 'refuses to list events without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).get(EVENTS),
+  },
+  {
+    operation: 'GET /api/v1/events',
+    status: 503,
+    name: 'answers 503 when Postgres does not list the events in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return withTableLocked('merchant_events', () => m.as(request(c.outage.url).get(EVENTS)));
+    },
+  },
+
+  // GET /api/v1/events/{eventId}
+  {
+    operation: 'GET /api/v1/events/{eventId}',
+    status: 200,
+    name: 'reads an event with its deliveries and their attempts',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      await m.endpoint();
+      return m.as(request(c.h.url).get(`${EVENTS}/${await m.event()}`));
+    },
+  },
+  {
+    operation: 'GET /api/v1/events/{eventId}',
+    status: 401,
+    name: 'refuses to read an event without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).get(`${EVENTS}/${NO_EVENT}`),
+  },
+  {
+    operation: 'GET /api/v1/events/{eventId}',
+    status: 404,
+    name: 'answers another merchant’s event as unknown',
+    code: 'NOT_FOUND',
+    send: async (c) => {
+      const id = await (await webhookMerchant(c)).event();
+      return (await webhookMerchant(c)).as(request(c.h.url).get(`${EVENTS}/${id}`));
+    },
+  },
+  {
+    operation: 'GET /api/v1/events/{eventId}',
+    status: 503,
+    name: 'answers 503 when Postgres does not read the event in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.event();
+      return withTableLocked('merchant_events', () => m.as(request(c.outage.url).get(`${EVENTS}/${id}`)));
+    },
+  },
+
+  // POST /api/v1/events/{eventId}/redeliver
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 202,
+    name: 'queues a redelivery with the same webhook-id',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const endpointId = await m.endpoint();
+      return m.as(request(c.h.url).post(`${EVENTS}/${await m.event()}/redeliver`)).send({ endpointId });
+    },
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 400,
+    name: 'refuses an endpointId that is not a UUID',
+    code: 'VALIDATION_FAILED',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).post(`${EVENTS}/${await m.event()}/redeliver`)).send({ endpointId: 'x' });
+    },
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 400,
+    name: 'refuses a redelivery body that is not JSON',
+    code: 'MALFORMED_JSON',
+    send: async (c) =>
+      json((await webhookMerchant(c)).as(request(c.h.url).post(`${EVENTS}/${NO_EVENT}/redeliver`)), '{'),
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 401,
+    name: 'refuses a redelivery without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).post(`${EVENTS}/${NO_EVENT}/redeliver`),
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 404,
+    name: 'answers the redelivery of an unknown event with 404',
+    code: 'NOT_FOUND',
+    send: async (c) =>
+      (await webhookMerchant(c)).as(request(c.h.url).post(`${EVENTS}/${NO_EVENT}/redeliver`)),
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 409,
+    name: 'refuses a redelivery to a disabled endpoint',
+    code: 'WEBHOOK_ENDPOINT_DISABLED',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const endpointId = await m.endpoint();
+      const eventId = await m.event();
+      await m.as(request(c.h.url).patch(`${ENDPOINTS}/${endpointId}`)).send({ enabled: false });
+      return m.as(request(c.h.url).post(`${EVENTS}/${eventId}/redeliver`)).send({ endpointId });
+    },
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 409,
+    name: 'refuses a redelivery when no enabled endpoint takes the event type',
+    code: 'NO_WEBHOOK_ENDPOINT',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      return m.as(request(c.h.url).post(`${EVENTS}/${await m.event()}/redeliver`));
+    },
+  },
+  {
+    operation: 'POST /api/v1/events/{eventId}/redeliver',
+    status: 503,
+    name: 'answers 503 when Postgres does not queue the redelivery in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const m = await webhookMerchant(c);
+      const id = await m.event();
+      return withTableLocked('merchant_events', () =>
+        m.as(request(c.outage.url).post(`${EVENTS}/${id}/redeliver`)),
+      );
+    },
+  },
 ];
 
 /* Bodies the validator refuses, one per rule: the document must refuse each too (never be looser). */
@@ -694,12 +1174,17 @@ describe('the OpenAPI contract', () => {
   let contract: ApiContract;
 
   beforeAll(async () => {
-    const h = await startHarness({ routes: [gr4vyRoute(ROUTE_ID)], env: { ROUTING_HEALTH_CACHE_MS: '0' } });
+    const h = await startHarness({
+      routes: [gr4vyRoute(ROUTE_ID)],
+      // Webhook cases register endpoints on loopback: what they queue fails there, never off this machine.
+      env: { ROUTING_HEALTH_CACHE_MS: '0', WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true' },
+    });
     const outage = await startHarness({
       sandboxUrl: h.sandboxUrl,
       routes: [gr4vyRoute(ROUTE_ID)],
       env: {
         REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        WEBHOOK_ALLOW_PRIVATE_TARGETS: 'true',
         ROUTING_DEADLINE_MS: '500',
         REQUEST_TIMEOUT_MS: '1000',
       },

@@ -1,6 +1,12 @@
 import { readFileSync } from 'node:fs';
 import { EnvReader } from '@app/common';
 import { AdapterDefinition, ConfiguredAdapter } from '@app/providers';
+import {
+  DEFAULT_RETRY_SCHEDULE,
+  parseRetrySchedule,
+  RetrySchedule,
+  SECRET_BOX_KEY_BYTES,
+} from '@app/webhooks';
 
 /** Typed, validated configuration. Built once at start from the environment; nothing else reads process.env. */
 export interface AppConfig {
@@ -58,6 +64,7 @@ export interface AppConfig {
   shutdownDelayMs: number;
   /** Period of the expiry sweep; 0 turns it off. */
   sessionSweepIntervalMs: number;
+  webhooks: WebhookConfig;
   reconcile: {
     /** Period of a reconciliation pass on this instance; 0 turns it off. */
     intervalMs: number;
@@ -93,6 +100,26 @@ export interface TracingConfig {
   sampler: (typeof TRACE_SAMPLERS)[number];
   /** Ratio of the *traceidratio samplers, 0..1. */
   samplerRatio: number;
+}
+
+/** Merchant events and their delivery (issue 13). */
+export interface WebhookConfig {
+  /** AES-256-GCM key of endpoint secrets at rest; absent outside production (an ephemeral key is used). */
+  secretsKey?: Buffer;
+  /** Lifts the https and public-address rules: local runs and tests deliver to loopback. */
+  allowPrivateTargets: boolean;
+  /** A 2xx within this time is a delivery. */
+  timeoutMs: number;
+  /** Delays between attempts, ms. */
+  retrySchedule: RetrySchedule;
+  /** An endpoint whose deliveries have all failed this long is disabled. */
+  disableAfterHours: number;
+  /** Deliveries one instance makes at once. */
+  workerConcurrency: number;
+  /** Deliveries in flight to one endpoint at once, over all instances. */
+  endpointConcurrency: number;
+  /** Events (with their deliveries and attempts) are deleted after this many days. */
+  eventRetentionDays: number;
 }
 
 export interface HostPort {
@@ -192,6 +219,7 @@ export function loadAppConfig(
       backoffMaxMs: r.int('RECONCILE_BACKOFF_MAX_SECONDS', 3600, 1, 86_400) * 1000,
     },
     tracing: readTracingConfig(r),
+    webhooks: readWebhookConfig(r, nodeEnv),
   };
   if (config.requestTimeoutMs <= routingDeadlineMs) {
     r.problem('REQUEST_TIMEOUT_MS must be longer than ROUTING_DEADLINE_MS, so provider calls finish first');
@@ -219,6 +247,32 @@ export function readTracingConfig(r: EnvReader): TracingConfig {
     serviceName: r.string('OTEL_SERVICE_NAME', 'checkout-orchestrator'),
     sampler: r.oneOf('OTEL_TRACES_SAMPLER', TRACE_SAMPLERS, 'parentbased_always_on'),
     samplerRatio: r.number('OTEL_TRACES_SAMPLER_ARG', 1, 0, 1),
+  };
+}
+
+function readWebhookConfig(r: EnvReader, nodeEnv: string): WebhookConfig {
+  const keyText = r.string('WEBHOOK_SECRETS_KEY');
+  let secretsKey: Buffer | undefined;
+  if (keyText) {
+    secretsKey = Buffer.from(keyText, 'base64');
+    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(keyText) || secretsKey.length !== SECRET_BOX_KEY_BYTES) {
+      r.problem(`WEBHOOK_SECRETS_KEY must be ${SECRET_BOX_KEY_BYTES} random bytes, base64-encoded`);
+    }
+  } else if (nodeEnv === 'production') {
+    r.problem('WEBHOOK_SECRETS_KEY is required in production (32 random bytes, base64-encoded)');
+  }
+  const schedule = parseRetrySchedule(r.string('WEBHOOK_RETRY_SCHEDULE', DEFAULT_RETRY_SCHEDULE));
+  if (!schedule.ok) r.problem(`WEBHOOK_RETRY_SCHEDULE: ${schedule.problem}`);
+  return {
+    secretsKey,
+    allowPrivateTargets: r.bool('WEBHOOK_ALLOW_PRIVATE_TARGETS', false),
+    // At least 4 s, so that a delivery cut short by a crash is retried within twice the timeout (README).
+    timeoutMs: r.int('WEBHOOK_TIMEOUT_MS', 10_000, 4000, 60_000),
+    retrySchedule: schedule.ok ? schedule.schedule : [],
+    disableAfterHours: r.int('WEBHOOK_DISABLE_AFTER_HOURS', 72, 1, 24 * 30),
+    workerConcurrency: r.int('WEBHOOK_WORKER_CONCURRENCY', 10, 1, 100),
+    endpointConcurrency: r.int('WEBHOOK_ENDPOINT_CONCURRENCY', 4, 1, 100),
+    eventRetentionDays: r.int('EVENT_RETENTION_DAYS', 30, 1, 3650),
   };
 }
 

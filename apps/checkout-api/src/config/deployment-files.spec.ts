@@ -1,7 +1,7 @@
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { load, loadAll } from 'js-yaml';
 import { ConfigError } from '@app/common';
 import { ADAPTER_DEFINITIONS } from '@app/providers';
@@ -274,6 +274,7 @@ describe('deploy/kubernetes', () => {
       REDIS_PASSWORD: 'a-real-redis-password',
       AUTH_JWT_SECRET: 'x'.repeat(48),
       GR4VY_WEBHOOK_SECRET: 'whsec_0123456789abcdef',
+      WEBHOOK_SECRETS_KEY: randomBytes(32).toString('base64'),
       GR4VY_PRIVATE_KEY_FILE: write(
         'gr4vy.pem',
         generateKeyPairSync('ec', { namedCurve: 'secp521r1' })

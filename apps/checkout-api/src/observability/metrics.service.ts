@@ -67,8 +67,55 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly webhookEvents = new Counter({
+    name: 'webhook_events_total',
+    help: 'Merchant events written to the outbox, by type',
+    labelNames: ['type'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveries = new Counter({
+    name: 'webhook_deliveries_total',
+    help:
+      'Webhook delivery attempts by outcome: delivered, failed_attempt (a retry follows) or failed (the delivery ' +
+      'gave up: schedule spent, 410, or its endpoint disabled)',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly webhookDeliveryDuration = new Histogram({
+    name: 'webhook_delivery_duration_seconds',
+    help: 'Duration of one delivery attempt, from connecting to the response status, by outcome',
+    labelNames: ['outcome'] as const,
+    buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+
+  readonly webhookQueueBacklog = new Gauge({
+    name: 'webhook_queue_backlog',
+    help: 'Deliveries due now and not yet made, over all instances',
+    registers: [this.registry],
+  });
+
+  readonly webhookOldestUndeliveredAge = new Gauge({
+    name: 'webhook_oldest_undelivered_age_seconds',
+    help: 'Age of the oldest delivery still pending (retries included), over all instances; 0 when none',
+    registers: [this.registry],
+  });
+
+  readonly webhookEndpointsDisabled = new Counter({
+    name: 'webhook_endpoints_disabled_total',
+    help: 'Endpoints disabled by delivery: every delivery failing too long ("failing") or a 410 answer ("gone")',
+    labelNames: ['reason'] as const,
+    registers: [this.registry],
+  });
+
   constructor() {
     collectDefaultMetrics({ register: this.registry });
+    // Known label values start at 0, so rates and alerts have a series before the first delivery.
+    for (const outcome of ['delivered', 'failed_attempt', 'failed'])
+      this.webhookDeliveries.inc({ outcome }, 0);
+    for (const reason of ['failing', 'gone']) this.webhookEndpointsDisabled.inc({ reason }, 0);
   }
 
   setCircuit(route: string, state: CircuitState): void {

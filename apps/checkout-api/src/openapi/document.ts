@@ -78,6 +78,8 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .addServer('/', 'This service')
     .addTag('sessions', 'Checkout sessions: open one for an order, read where it stands')
     .addTag('routing', 'How an order would be routed, explained, without creating anything')
+    .addTag('webhook endpoints', 'Where your events are sent, signed with Standard Webhooks')
+    .addTag('events', 'Your events, their deliveries and attempts; redelivery for when you were down')
     .addBearerAuth(
       {
         type: 'http',

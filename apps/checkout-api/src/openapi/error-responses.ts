@@ -137,6 +137,36 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
       },
     },
   },
+  WEBHOOK_URL_REFUSED: {
+    meaning: 'The webhook URL breaks a rule; `details.rule` names it and `details.reason` says how.',
+    detailsAlways: true,
+    details: {
+      type: 'object',
+      required: ['field', 'rule', 'reason'],
+      properties: {
+        field: { type: 'string', enum: ['url'] },
+        rule: {
+          type: 'string',
+          enum: ['valid_url', 'max_length', 'https_only', 'no_credentials', 'public_address'],
+        },
+        reason: { type: 'string', example: '127.0.0.1 is a loopback address' },
+      },
+    },
+  },
+  WEBHOOK_ENDPOINT_DISABLED: {
+    meaning: 'The endpoint named is disabled: enable it (PATCH enabled: true) first.',
+    detailsAlways: true,
+    details: {
+      type: 'object',
+      required: ['endpointId'],
+      properties: { endpointId: { type: 'string', format: 'uuid' } },
+    },
+  },
+  NO_WEBHOOK_ENDPOINT: {
+    meaning: 'No enabled endpoint of yours is subscribed to this event type.',
+    detailsAlways: true,
+    details: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
+  },
   WEBHOOK_REJECTED: { meaning: 'The webhook signature or timestamp does not verify.' },
   PAYLOAD_TOO_LARGE: { meaning: 'The body is larger than 1 MB.' },
   UNSUPPORTED_MEDIA_TYPE: { meaning: 'The body is not `application/json`.' },

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { EventsModule } from '../events/events.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { ObservabilityModule } from '../observability/observability.module';
@@ -24,6 +25,7 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
 @Module({
   imports: [
     AuthModule,
+    EventsModule,
     IdempotencyModule,
     InfrastructureModule,
     ObservabilityModule,

@@ -63,6 +63,8 @@ export function baseEnv(gr4vyPrivateKeyPem: string, sandboxUrl: string, routes: 
     PROVIDER_TIMEOUT_MS: '1500',
     CHECKOUT_BASE_URL: 'http://checkout.test',
     LOG_LEVEL: 'silent',
+    // Each idle delivery worker polls Postgres every second: two per instance keep the suite's load down.
+    WEBHOOK_WORKER_CONCURRENCY: '2',
   };
 }
 

@@ -14,6 +14,7 @@ export const ERROR_CATALOG = {
     status: 400,
     message: 'amount.total does not match the sum of line items, shipping, and tax',
   },
+  WEBHOOK_URL_REFUSED: { status: 400, message: 'The webhook URL is not allowed' },
   UNAUTHORIZED: { status: 401, message: 'Authentication required. Please provide a valid API token' },
   NOT_FOUND: { status: 404, message: 'The requested resource was not found' },
   METHOD_NOT_ALLOWED: { status: 405, message: 'Method not allowed' },
@@ -27,6 +28,14 @@ export const ERROR_CATALOG = {
     message: 'The request conflicts with the current state of the resource',
   },
   SESSION_NOT_CANCELLABLE: {
+    status: 409,
+    message: 'The request conflicts with the current state of the resource',
+  },
+  WEBHOOK_ENDPOINT_DISABLED: {
+    status: 409,
+    message: 'The request conflicts with the current state of the resource',
+  },
+  NO_WEBHOOK_ENDPOINT: {
     status: 409,
     message: 'The request conflicts with the current state of the resource',
   },

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { guardStore } from '@app/common';
+import { EventOutbox } from '../../events/domain/event-outbox';
+import { appendStatusEvents } from '../../events/domain/session-event';
 import { Session } from '../domain/session';
 import {
   ReconcileClaim,
@@ -86,7 +88,10 @@ WHERE s.status = 'PENDING' AND s.updated_at <= $1::timestamptz - make_interval(s
 
 @Injectable()
 export class TypeOrmSessionLifecycleRepository extends SessionLifecycleRepository {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
+  ) {
     super();
   }
 
@@ -108,7 +113,7 @@ export class TypeOrmSessionLifecycleRepository extends SessionLifecycleRepositor
 
   cancel(merchantId: string, sessionId: string, now: Date): Promise<Session | null> {
     return guardStore('postgres', async () => {
-      const [cancelled] = await this.updated(CANCEL, [merchantId, sessionId, now]);
+      const [cancelled] = await this.moved(CANCEL, [merchantId, sessionId, now], now);
       return cancelled ?? (await this.sessions(BY_ID, [merchantId, sessionId]))[0] ?? null;
     });
   }
@@ -138,7 +143,7 @@ export class TypeOrmSessionLifecycleRepository extends SessionLifecycleRepositor
   }
 
   expire(sessionId: string, now: Date): Promise<Session | null> {
-    return guardStore('postgres', async () => (await this.updated(EXPIRE, [sessionId, now]))[0] ?? null);
+    return guardStore('postgres', async () => (await this.moved(EXPIRE, [sessionId, now], now))[0] ?? null);
   }
 
   oldestOverdueMs(now: Date, staleAfterMs: number): Promise<number> {
@@ -150,10 +155,15 @@ export class TypeOrmSessionLifecycleRepository extends SessionLifecycleRepositor
     });
   }
 
-  /* TypeORM answers an UPDATE with [rows, affected]. */
-  private async updated(sql: string, params: unknown[]): Promise<Session[]> {
-    const [rows] = (await this.dataSource.query(sql, params)) as [Row[], number];
-    return rows.map(toSession);
+  /* A PENDING session moved by `sql` (TypeORM answers an UPDATE with [rows, affected]), and the event
+   * each move causes, in one transaction. */
+  private moved(sql: string, params: unknown[], now: Date): Promise<Session[]> {
+    return this.dataSource.transaction(async (manager) => {
+      const [rows] = (await manager.query(sql, params)) as [Row[], number];
+      const sessions = rows.map(toSession);
+      await appendStatusEvents(this.outbox, manager, sessions, 'PENDING', now);
+      return sessions;
+    });
   }
 
   private async sessions(sql: string, params: unknown[]): Promise<Session[]> {

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { DomainError, guardStore } from '@app/common';
+import { EventOutbox } from '../../events/domain/event-outbox';
+import { appendStatusEvents } from '../../events/domain/session-event';
 import { ProviderAttempt, Session } from '../domain/session';
 import {
   CreateLookup,
@@ -35,7 +37,9 @@ const BY_PROVIDER_SESSION = `${SELECT_SESSIONS} WHERE provider_session_id = $2 A
 const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
- * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
+ * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. The row is locked and
+ * its status read first, so the statement also says what it moved from: a merchant event is owed only when
+ * the status actually changed. */
 const APPLY_PAYMENT = `
 UPDATE checkout_sessions SET
   transaction_id     = COALESCE(transaction_id, $2),
@@ -49,14 +53,39 @@ UPDATE checkout_sessions SET
   completed_at = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN $6 ELSE completed_at END,
   failed_at = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $6 ELSE failed_at END,
   updated_at = $6
-WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
+FROM (SELECT id AS locked_id, status AS previous_status FROM checkout_sessions WHERE id = $1 FOR UPDATE) previous
+WHERE id = previous.locked_id AND (transaction_id IS NULL OR transaction_id = $2)
+RETURNING ${SESSION_SELECT}, previous.previous_status AS "previousStatus"`;
+
+/* PENDING past its expiry becomes EXPIRED; every row returned moved, and is owed a session.expired. */
+const EXPIRE_ONE = `
+UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3
+RETURNING ${SESSION_SELECT}`;
+
+const EXPIRE_ORDER = `
+UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
+WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING' AND expires_at <= $3
+RETURNING ${SESSION_SELECT}`;
+
+/* SKIP LOCKED: concurrent sweeps take disjoint rows instead of waiting on each other. */
+const EXPIRE_DUE = `
+UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
+WHERE id IN (
+  SELECT id FROM checkout_sessions
+  WHERE status = 'PENDING' AND expires_at <= $1
+  ORDER BY expires_at
+  LIMIT $2
+  FOR UPDATE SKIP LOCKED)
+AND status = 'PENDING'
 RETURNING ${SESSION_SELECT}`;
 
 /* Closed unpaid at the provider (as the lifecycle repository's expire): only PENDING moves, so a final
  * status never regresses, and a payment taken later still completes the session (APPLY_PAYMENT). */
 const EXPIRE_AT_PROVIDER = `
 UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $2
-WHERE id = $1 AND status = 'PENDING'`;
+WHERE id = $1 AND status = 'PENDING'
+RETURNING ${SESSION_SELECT}`;
 
 /* webhook_events.transaction_id records what the event was about: its payment, or else the provider's session. */
 const RECORD_WEBHOOK = `
@@ -95,7 +124,10 @@ function violatedConstraint(error: unknown): string | undefined {
 /** Plain SQL throughout (no entity metadata): the statements and the mapping come from session.columns. */
 @Injectable()
 export class TypeOrmSessionRepository extends SessionRepository {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
+  ) {
     super();
   }
 
@@ -180,11 +212,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
 
   markExpired(merchantId: string, id: string, now: Date): Promise<void> {
     return guardStore('postgres', async () => {
-      await this.dataSource.query(
-        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
-         WHERE merchant_id = $1 AND id = $2 AND status = 'PENDING' AND expires_at <= $3`,
-        [merchantId, id, now],
-      );
+      await this.expireWith(EXPIRE_ONE, [merchantId, id, now], now);
     });
   }
 
@@ -212,9 +240,11 @@ export class TypeOrmSessionRepository extends SessionRepository {
 
   applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
     return guardStore('postgres', async () => {
-      const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
+      const updated = await this.dataSource.transaction((manager) =>
+        this.applyWith(manager, sessionId, update, now),
+      );
       // No row back: the session belongs to another transaction; answer with it as it stands.
-      return updated ? toSession(updated) : this.forCheckout(sessionId);
+      return updated ?? this.forCheckout(sessionId);
     });
   }
 
@@ -247,19 +277,21 @@ export class TypeOrmSessionRepository extends SessionRepository {
         ])) as unknown[];
         if (inserted.length === 0) return false;
         if (update.kind === 'payment') await this.applyWith(manager, sessionId, update.payment, now);
-        if (update.kind === 'expired') await manager.query(EXPIRE_AT_PROVIDER, [sessionId, now]);
+        if (update.kind === 'expired')
+          await this.expireOn(manager, EXPIRE_AT_PROVIDER, [sessionId, now], now);
         return true;
       }),
     );
   }
 
-  /* The provider's words are written through their columns, which clip what we only record. */
+  /* The provider's words are written through their columns, which clip what we only record. The update and
+   * the event it causes are one transaction: the caller's. */
   private async applyWith(
     manager: EntityManager,
     sessionId: string,
     update: PaymentUpdate,
     now: Date,
-  ): Promise<Row[]> {
+  ): Promise<Session | undefined> {
     const [rows] = (await manager.query(APPLY_PAYMENT, [
       sessionId,
       PAYMENT_COLUMNS.transactionId.write(update.transactionId),
@@ -269,25 +301,27 @@ export class TypeOrmSessionRepository extends SessionRepository {
       now,
       PAYMENT_COLUMNS.status.write(update.status),
     ])) as [Row[], number];
-    return rows;
+    const [row] = rows;
+    if (!row) return undefined;
+    const session = toSession(row);
+    await appendStatusEvents(this.outbox, manager, [session], String(row.previousStatus), now);
+    return session;
+  }
+
+  /** Runs an EXPIRED update and appends session.expired for each row it moved, in one transaction. */
+  private expireWith(sql: string, params: unknown[], now: Date): Promise<number> {
+    return this.dataSource.transaction((manager) => this.expireOn(manager, sql, params, now));
+  }
+
+  /** The EXPIRED update on the caller's transaction, with session.expired for each row it moved. */
+  private async expireOn(manager: EntityManager, sql: string, params: unknown[], now: Date): Promise<number> {
+    const [rows] = (await manager.query(sql, params)) as [Row[], number];
+    await appendStatusEvents(this.outbox, manager, rows.map(toSession), 'PENDING', now);
+    return rows.length;
   }
 
   expireDue(now: Date, limit: number): Promise<number> {
-    // SKIP LOCKED: concurrent sweeps take disjoint rows instead of waiting on each other.
-    return guardStore('postgres', async () => {
-      const [, affected] = (await this.dataSource.query(
-        `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $1
-         WHERE id IN (
-           SELECT id FROM checkout_sessions
-           WHERE status = 'PENDING' AND expires_at <= $1
-           ORDER BY expires_at
-           LIMIT $2
-           FOR UPDATE SKIP LOCKED)
-         AND status = 'PENDING'`,
-        [now, limit],
-      )) as [unknown, number];
-      return affected;
-    });
+    return guardStore('postgres', () => this.expireWith(EXPIRE_DUE, [now, limit], now));
   }
 
   private async sessions(sql: string, params: unknown[]): Promise<Session[]> {
@@ -296,12 +330,7 @@ export class TypeOrmSessionRepository extends SessionRepository {
   }
 
   private async expireOrder(merchantId: string, orderReference: string, now: Date): Promise<boolean> {
-    const [, affected] = (await this.dataSource.query(
-      `UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $3
-       WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING' AND expires_at <= $3`,
-      [merchantId, orderReference, now],
-    )) as [unknown, number];
-    return affected > 0;
+    return (await this.expireWith(EXPIRE_ORDER, [merchantId, orderReference, now], now)) > 0;
   }
 }
 
