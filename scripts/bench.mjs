@@ -767,6 +767,8 @@ function serviceEnv(stack, port, checkoutPort, logLevel) {
     STRIPE_SECRET_KEY: 'sk_test_local_sandbox',
     PROVIDERS_CONFIG: stack.catalogFile,
     CHECKOUT_BASE_URL: `http://localhost:${checkoutPort}`,
+    // Required in production since merchant events: it seals the webhook endpoints' secrets.
+    WEBHOOK_SECRETS_KEY: stack.secrets.webhookSecretsKey,
     LOG_LEVEL: logLevel,
     ...(stack.otlpSinkUrl ? { OTEL_EXPORTER_OTLP_ENDPOINT: stack.otlpSinkUrl } : {}),
   };
