@@ -1181,6 +1181,7 @@ describe('the OpenAPI contract', () => {
     });
     const outage = await startHarness({
       sandboxUrl: h.sandboxUrl,
+      gr4vy: h.gr4vy,
       routes: [gr4vyRoute(ROUTE_ID)],
       env: {
         REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
