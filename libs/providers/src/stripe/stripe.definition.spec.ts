@@ -41,6 +41,7 @@ describe('stripeAdapter', () => {
         apiBase: undefined,
         secretKeys: { STRIPE_SECRET_KEY: DEFAULT_KEY },
         defaultSecretKey: DEFAULT_KEY,
+        transactionIntent: 'authorize',
       });
     });
 
@@ -57,6 +58,7 @@ describe('stripeAdapter', () => {
         apiBase: 'http://127.0.0.1:4010',
         secretKeys: { STRIPE_SECRET_KEY_AU: KEY_AU, STRIPE_SECRET_KEY_US: KEY_US },
         defaultSecretKey: undefined,
+        transactionIntent: 'authorize',
       });
     });
 

@@ -1,5 +1,6 @@
 import type { EnvReader } from '@app/common';
 import type { AdapterDefinition } from '../adapter-definition';
+import { TRANSACTION_INTENTS } from '../route-options';
 import { ENV_VAR_NAME_PATTERN, parseStripeApiBase } from './stripe.mapper';
 import { StripeAdapterConfig, StripeProvider } from './stripe.provider';
 
@@ -22,6 +23,9 @@ const KEY_SHAPE = 'must hold a Stripe secret key (sk_…) or restricted key (rk_
  *   which routes name with `secretKeyEnv`. The EnvReader reads by name only,
  *   hence the list. Names must look like `STRIPE_SECRET_KEY_*`, so that a
  *   catalog entry can never make the adapter send another secret as a key.
+ *
+ * - STRIPE_TRANSACTION_INTENT: `authorize` (default: captured later through the API)
+ *   or `capture`, for routes whose options set no `intent`.
  *
  * The adapter is configured when STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_ENVS is
  * set. Problems name variables, never their values.
@@ -80,7 +84,8 @@ export const stripeAdapter: AdapterDefinition<StripeAdapterConfig> = {
         env.problem(`STRIPE_API_BASE ${(error as Error).message}`);
       }
     }
-    return { apiBase, secretKeys, defaultSecretKey };
+    const transactionIntent = env.oneOf('STRIPE_TRANSACTION_INTENT', TRANSACTION_INTENTS, 'authorize');
+    return { apiBase, secretKeys, defaultSecretKey, transactionIntent };
   },
   create: (config) => new StripeProvider(config),
 };

@@ -104,6 +104,7 @@ describe('StripeProvider', () => {
       expect(req.headers['stripe-version']).toBe(STRIPE_API_VERSION);
       expect(req.form).toEqual({
         mode: 'payment',
+        'payment_intent_data[capture_method]': 'manual',
         'line_items[0][quantity]': '2',
         'line_items[0][price_data][currency]': 'usd',
         'line_items[0][price_data][unit_amount]': '1250',

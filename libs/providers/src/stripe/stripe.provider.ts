@@ -29,7 +29,9 @@ import {
   ProviderSessionResult,
   SessionCreationFlow,
 } from '../provider.port';
+import { TransactionIntent } from '../route-options';
 import { GuardedStripeHttpClient } from './stripe.http-client';
+import { StripePayments } from './stripe.payments';
 import {
   classifyStripeFailure,
   parseStripeApiBase,
@@ -47,6 +49,8 @@ export type StripeAdapterConfig = {
   secretKeys: Record<string, string>;
   /** Used by routes without `secretKeyEnv`. */
   defaultSecretKey?: string;
+  /** Intent of routes without `options.intent`. Default authorize. */
+  transactionIntent?: TransactionIntent;
 };
 
 /** Test seams; production code passes none of these. */
@@ -75,11 +79,22 @@ interface ResolvedRoute {
   endpoint?: StripeApiEndpoint;
   /** Identifies the SDK client: key name + endpoint (never the key itself). */
   clientId: string;
+  intent: TransactionIntent;
 }
 
 export class StripeProvider extends PaymentProvider implements SessionCreationFlow {
   readonly kind = 'stripe';
-  readonly flows: ProviderFlows = { createSession: this };
+  /** Capture, void and refund through the route's own client (called only once the constructor has run). */
+  private readonly money = new StripePayments({
+    clientFor: (route) => this.client(this.resolveRoute(route)),
+    sdkTimeout,
+  });
+  readonly flows: ProviderFlows = {
+    createSession: this,
+    capture: this.money,
+    void: this.money,
+    refund: this.money,
+  };
   /** Stripe Checkout hosts the payment page: its session url is the checkoutUrl. */
   readonly checkoutPage = 'provider';
   private readonly defaultEndpoint?: StripeApiEndpoint;
@@ -128,7 +143,7 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
         'invalid_idempotency_key',
       );
     }
-    const params = toStripeSessionParams(command, { now: this.now() });
+    const params = toStripeSessionParams(command, { now: this.now(), intent: target.intent });
     const redact = sensitiveValues(command);
     const client = this.client(target);
 
@@ -186,7 +201,8 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
       );
     }
     const where = endpoint ? `${endpoint.protocol}://${endpoint.host}:${endpoint.port}` : 'stripe';
-    return { secretKey, endpoint, clientId: `${keyName}\n${where}` };
+    const intent = options.intent ?? this.config.transactionIntent ?? 'authorize';
+    return { secretKey, endpoint, clientId: `${keyName}\n${where}`, intent };
   }
 
   private client(target: ResolvedRoute): Stripe {
