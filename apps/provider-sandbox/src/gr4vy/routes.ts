@@ -14,6 +14,7 @@ import {
   type CheckoutSessionUpdateBody,
 } from './schemas';
 import type { CheckoutSessionRecord, Gr4vyState, StoredPaymentMethod } from './state';
+import { registerGr4vyPaymentRoutes } from './payments';
 import { fieldsCorsHeaders, FIELDS_ROUTE } from './secure-fields';
 import { createTransaction } from './transactions';
 
@@ -277,6 +278,8 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
     }
     return reply.code(200).send(transaction);
   });
+
+  registerGr4vyPaymentRoutes(app, { state, events, allowed, merchantAccountId });
 }
 
 function fieldError(message: string, field: string) {

@@ -6,6 +6,7 @@ import { canonicalJson } from '../store';
 import { parseCheckoutSessionParams } from './checkout';
 import { StripeRequestError, stripeError } from './errors';
 import { isFormObject, type FormObject } from './form';
+import { captureMethodOf, createPaymentIntent, registerPaymentIntentRoutes } from './payment-intents';
 import type { StripeCheckoutSession, StripeState, StoredStripeSession } from './state';
 
 export interface StripeRouteDeps {
@@ -139,8 +140,10 @@ export function registerStripeRoutes(app: FastifyInstance, deps: StripeRouteDeps
 
     const now = Math.floor(Date.now() / 1000);
     let input;
+    let captureMethod;
     try {
       input = parseCheckoutSessionParams(params, now);
+      captureMethod = captureMethodOf(params.payment_intent_data);
     } catch (err) {
       if (err instanceof StripeRequestError) return sendError(reply, err);
       throw err;
@@ -177,6 +180,7 @@ export function registerStripeRoutes(app: FastifyInstance, deps: StripeRouteDeps
       account,
       session,
       lineItems: input.lineItems.map(({ name, quantity, unitAmount }) => ({ name, quantity, unitAmount })),
+      captureMethod,
     };
     state.sessions.set(id, stored);
     if (key !== null)
@@ -242,8 +246,10 @@ export function registerStripeRoutes(app: FastifyInstance, deps: StripeRouteDeps
     }
     s.status = 'complete';
     s.payment_status = 'paid';
-    s.payment_intent = randomId('pi_', 18);
+    s.payment_intent = createPaymentIntent(state, stored).id;
     s.url = null;
     return reply.redirect(s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id), 303);
   });
+
+  registerPaymentIntentRoutes(app, { state, authenticate });
 }

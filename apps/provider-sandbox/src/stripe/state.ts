@@ -1,4 +1,5 @@
 import { BoundedMap, IdempotencyStore } from '../store';
+import type { CaptureMethod, StoredPaymentIntent } from './payment-intents';
 
 /** A Stripe Checkout Session object as returned to clients. */
 export interface StripeCheckoutSession {
@@ -33,11 +34,14 @@ export interface StoredStripeSession {
   account: string;
   session: StripeCheckoutSession;
   lineItems: { name: string; quantity: number; unitAmount: number }[];
+  /** payment_intent_data[capture_method]: manual holds the funds until a capture. */
+  captureMethod: CaptureMethod;
 }
 
 export class StripeState {
   readonly sessions = new BoundedMap<string, StoredStripeSession>(200_000);
   readonly idempotency = new IdempotencyStore();
+  readonly paymentIntents = new BoundedMap<string, StoredPaymentIntent>(200_000);
 
   /** The session with its status brought up to date (open sessions expire at expires_at). */
   find(id: string, nowSeconds = Math.floor(Date.now() / 1000)): StoredStripeSession | undefined {
@@ -52,5 +56,6 @@ export class StripeState {
   clear(): void {
     this.sessions.clear();
     this.idempotency.clear();
+    this.paymentIntents.clear();
   }
 }
