@@ -2,6 +2,7 @@ import { CreateSessions1763769600000 } from './1763769600000-create-sessions';
 import { SessionPayments1763856000000 } from './1763856000000-session-payments';
 import { PaymentStatus1764547200000 } from './1764547200000-payment-status';
 import { SessionLifecycle1764633600000 } from './1764633600000-session-lifecycle';
+import { PaymentOperations1764720000000 } from './1764720000000-payment-operations';
 
 /** Every migration, in order. Listed explicitly so the same list serves ts-jest, tsc output and the CLI. */
 export const MIGRATIONS = [
@@ -9,4 +10,5 @@ export const MIGRATIONS = [
   SessionPayments1763856000000,
   PaymentStatus1764547200000,
   SessionLifecycle1764633600000,
+  PaymentOperations1764720000000,
 ];

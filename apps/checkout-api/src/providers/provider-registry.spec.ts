@@ -13,6 +13,15 @@ function creation(checkoutPage: 'hosted' | 'provider'): SessionCreationFlow {
   };
 }
 
+/* Capture, void and refund: every route needs them. */
+function money(): Pick<ProviderFlows, 'capture' | 'void' | 'refund'> {
+  return {
+    capture: { capture: jest.fn() },
+    void: { voidAuthorization: jest.fn() },
+    refund: { refund: jest.fn() },
+  };
+}
+
 function adapter(kind: string, flows: ProviderFlows): PaymentProvider {
   return {
     kind,
@@ -46,19 +55,30 @@ describe('ProviderRegistry', () => {
   });
 
   it('asks a route paid on our hosted page for the hosted payment, the transaction read and the webhook', () => {
-    const registry = new ProviderRegistry([adapter('acme', { createSession: creation('hosted') })]);
+    const registry = new ProviderRegistry([
+      adapter('acme', { createSession: creation('hosted'), ...money() }),
+    ]);
     expect(registry.missingFlows('acme')).toEqual(['hostedPayment', 'transactionRead', 'webhook']);
   });
 
+  it('asks every route for capture, void and refund', () => {
+    const registry = new ProviderRegistry([adapter('acme', { createSession: creation('provider') })]);
+    expect(registry.missingFlows('acme')).toEqual(['capture', 'void', 'refund']);
+  });
+
   it('refuses at start a route whose adapter lacks a flow the route needs', () => {
-    const registry = new ProviderRegistry([adapter('acme', { createSession: creation('hosted') })]);
+    const registry = new ProviderRegistry([
+      adapter('acme', { createSession: creation('hosted'), ...money() }),
+    ]);
     expect(() => loadRouteCatalog(catalogFile('acme'), registry)).toThrow(
       'route "r1" needs the hostedPayment, transactionRead, webhook flow(s), which adapter "acme" does not implement',
     );
   });
 
   it('accepts a route whose adapter has every flow it needs', () => {
-    const registry = new ProviderRegistry([adapter('acme', { createSession: creation('provider') })]);
+    const registry = new ProviderRegistry([
+      adapter('acme', { createSession: creation('provider'), ...money() }),
+    ]);
     expect(loadRouteCatalog(catalogFile('acme'), registry).routes.map((r) => r.id)).toEqual(['r1']);
   });
 });

@@ -26,16 +26,18 @@ export class ProviderRegistry {
   }
 
   /**
-   * The flows a route of this adapter needs: every route creates sessions; one whose
-   * buyer pays on our hosted page also needs the hosted payment, the transaction
-   * read (the return from an approval step) and the webhook that settles it.
+   * The flows a route of this adapter needs: every route creates sessions, and captures,
+   * voids and refunds what it took (a merchant's money must never be stuck with a provider
+   * we cannot ask); one whose buyer pays on our hosted page also needs the hosted payment,
+   * the transaction read (the return from an approval step) and the webhook that settles it.
    */
   requiredFlows(kind: string): ProviderFlowName[] {
     const creation = this.flow(kind, 'createSession');
+    const money: ProviderFlowName[] = ['capture', 'void', 'refund'];
     if (creation?.checkoutPage === 'hosted') {
-      return ['createSession', 'hostedPayment', 'transactionRead', 'webhook'];
+      return ['createSession', 'hostedPayment', 'transactionRead', 'webhook', ...money];
     }
-    return ['createSession'];
+    return ['createSession', ...money];
   }
 
   /** The required flows this adapter lacks (empty when it can serve the route). */

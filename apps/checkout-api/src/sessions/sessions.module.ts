@@ -3,6 +3,7 @@ import { AuthModule } from '../auth/auth.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { ObservabilityModule } from '../observability/observability.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RoutingModule } from '../routing/routing.module';
 import { CreateSessionController } from './create-session/create-session.controller';
@@ -24,6 +25,7 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     IdempotencyModule,
     InfrastructureModule,
     ObservabilityModule,
+    PaymentsModule,
     ProvidersModule,
     RoutingModule,
   ],

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_STATUSES } from '@app/providers';
 import { SESSION_STATUSES } from '../domain/session';
 import { RoutingSummaryDto } from '../create-session/create-session.response';
+import { RefundDto } from '../../payments/refund-payment/refund-payment.response';
 
 class AmountDto {
   @ApiProperty({ example: 140.76 }) total!: number;
@@ -30,7 +31,7 @@ class RoutingDetailDto extends RoutingSummaryDto {
   @ApiProperty({ type: [RoutingCandidateDto] }) candidates!: RoutingCandidateDto[];
 }
 
-class PaymentDto {
+export class PaymentDto {
   @ApiPropertyOptional() transactionId?: string;
   @ApiPropertyOptional({
     enum: PAYMENT_STATUSES,
@@ -46,6 +47,12 @@ class PaymentDto {
   @ApiPropertyOptional() declineReason?: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) failedAt?: string;
+  @ApiProperty({ example: 140.76, description: 'Major units; the whole amount once authorized' })
+  authorizedAmount!: number;
+  @ApiProperty({ example: 100, description: 'Major units' }) capturedAmount!: number;
+  @ApiProperty({ example: 25, description: 'Major units; refunds the provider has settled' })
+  refundedAmount!: number;
+  @ApiProperty({ type: [RefundDto], description: 'Oldest first' }) refunds!: RefundDto[];
 }
 
 /** 200 body of GET /api/v1/sessions/:sessionId. */

@@ -28,7 +28,8 @@ const BY_TRANSACTION = `${SELECT_SESSIONS} WHERE transaction_id = $1 OR provider
 const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
- * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. */
+ * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. Completing records
+ * the money: the whole amount authorized, and captured too when the provider took it at once. */
 const APPLY_PAYMENT = `
 UPDATE checkout_sessions SET
   transaction_id     = COALESCE(transaction_id, $2),
@@ -40,6 +41,10 @@ UPDATE checkout_sessions SET
     ELSE status END,
   decline_reason = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $5 ELSE decline_reason END,
   completed_at = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN $6 ELSE completed_at END,
+  authorized_minor = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN total_minor
+    ELSE authorized_minor END,
+  captured_minor = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') AND $7::text = 'captured'
+    THEN total_minor ELSE captured_minor END,
   failed_at = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $6 ELSE failed_at END,
   updated_at = $6
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
