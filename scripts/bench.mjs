@@ -11,6 +11,10 @@
  * `--profile` instead runs one round against each server under `node --cpu-prof`
  * and prints the top functions by self time.
  *
+ * `--instances N` instead runs N service processes behind a round-robin load balancer
+ * (bench/load-balancer.mjs), first on the one Redis, then on a Redis Cluster (3 masters +
+ * 3 replicas), and reports throughput, p99 and errors for each.
+ *
  * Everything listens on 127.0.0.1; every phase is bounded in time; every child
  * is stopped at the end, on failure and on Ctrl+C.
  */
@@ -34,6 +38,7 @@ import {
   signDevToken,
   startPostgres,
   startRedis,
+  startRedisCluster,
   stopAllServices,
   stopChild,
   trackChild,
@@ -57,6 +62,8 @@ const HELP = `Usage: node scripts/bench.mjs [options]   (npm run bench -- [optio
   --skip-fixed-rate     skip the fixed-rate (-R) phase
   --skip-scaling        skip the 1 -> 2 process phase
   --profile             one round per server under node --cpu-prof; prints the hot spots
+  --instances N         N service processes behind a round-robin load balancer, on one Redis and
+                        on a Redis Cluster (3+3): rounds x duration each; replaces the other phases
   --keep-data           keep .data/bench-<stamp> (Postgres/Redis data) after the run
   --no-write            print the table but do not write bench/results/ (exploratory runs)
   --tracing             the service traces every request (OTLP http/protobuf to a local sink that
@@ -75,12 +82,14 @@ function parseArgs(argv) {
     fixedRate: true,
     scaling: true,
     profile: false,
+    instances: 0,
     keepData: false,
     write: true,
     tracing: false,
   };
   const numeric = { '--rounds': 'rounds', '--duration': 'duration', '--connections': 'connections' };
   numeric['--warmup'] = 'warmup';
+  numeric['--instances'] = 'instances';
   for (let i = 0; i < argv.length; i++) {
     let arg = argv[i];
     let value;
@@ -643,11 +652,11 @@ function serviceEnv(stack, port, checkoutPort, logLevel) {
   };
 }
 
-async function startService(stack, { name, port, checkoutPort, logLevel, nodeArgs = [] }) {
+async function startService(stack, { name, port, checkoutPort, logLevel, nodeArgs = [], env = {} }) {
   const proc = spawnNode(
     name,
     [...nodeArgs, API_ENTRY],
-    serviceEnv(stack, port, checkoutPort ?? port, logLevel),
+    { ...serviceEnv(stack, port, checkoutPort ?? port, logLevel), ...env },
     path.join(stack.logDir, `${name}.log`),
   );
   await waitReady(proc, `http://127.0.0.1:${port}/health/ready`);
@@ -1064,6 +1073,123 @@ async function profileMode(opts, stack, stamp) {
 // Main
 // ---------------------------------------------------------------------------
 
+// ---------------------------------------------------------------------------
+// Several instances behind a load balancer (--instances N)
+// ---------------------------------------------------------------------------
+
+const LB_ENTRY = 'bench/load-balancer.mjs';
+
+/** N service processes on `redisEnv`, and the round-robin balancer in front of them (its own process). */
+async function startInstances(stack, opts, tag, redisEnv) {
+  const ports = await Promise.all(Array.from({ length: opts.instances }, () => freePort()));
+  const lbPort = await freePort();
+  const services = await Promise.all(
+    ports.map((port, i) =>
+      startService(stack, {
+        name: `${tag}-${i + 1}`,
+        port,
+        checkoutPort: lbPort,
+        logLevel: opts.logLevel,
+        env: redisEnv,
+      }),
+    ),
+  );
+  const lb = spawnNode(
+    `lb-${tag}`,
+    [LB_ENTRY],
+    { ...process.env, PORT: String(lbPort), BACKENDS: ports.map((p) => `127.0.0.1:${p}`).join(',') },
+    path.join(stack.logDir, `lb-${tag}.log`),
+  );
+  lb.url = `http://127.0.0.1:${lbPort}`;
+  await waitReady(lb, `${lb.url}/health/ready`);
+  log(`lb-${tag}  ${lb.url} -> ${ports.map((p) => `:${p}`).join(', ')} (round robin per connection)`);
+  return { services, lb };
+}
+
+async function instancesMode(opts, stack) {
+  const C = opts.connections;
+  const topologies = [
+    { key: 'redis', name: 'one Redis', start: async () => ({ env: {}, stop: async () => {} }) },
+    {
+      key: 'cluster',
+      name: 'Redis Cluster, 3 masters + 3 replicas',
+      start: async () => {
+        const cluster = await startRedisCluster({
+          bin: await ensureRedisServer(),
+          dir: path.join(stack.dataDir, 'redis-cluster'),
+          logFile: path.join(stack.logDir, 'redis-cluster.log'),
+        });
+        log(`cluster  ${cluster.seeds}`);
+        return { env: { REDIS_URL: '', REDIS_CLUSTER_NODES: cluster.seeds }, stop: cluster.stop };
+      },
+    },
+  ];
+  const results = [];
+  for (const topology of topologies) {
+    const redis = await topology.start();
+    const { services, lb } = await startInstances(stack, opts, topology.key, redis.env);
+    await sanityCheck(lb, stack.token);
+    const cpuTargets = Object.fromEntries(services.map((s) => [s.name, { pid: s.child.pid }]));
+    if (opts.warmup > 0) {
+      log(`warm-up ${opts.instances} instances on ${topology.name}: ${opts.warmup} s at ${C} connections`);
+      await runLoad({
+        label: `${topology.key}-warm`,
+        url: lb.url,
+        connections: C,
+        duration: opts.warmup,
+        token: stack.token,
+      });
+    }
+    const rounds = [];
+    for (let r = 1; r <= opts.rounds; r++) {
+      const run = await runLoad({
+        label: `x${opts.instances}-${topology.key}`,
+        url: lb.url,
+        connections: C,
+        duration: opts.duration,
+        token: stack.token,
+        cpuTargets,
+      });
+      console.log(`[bench] ${topology.name} round ${r}/${opts.rounds} ${describe(run)}`);
+      rounds.push(stripRaw(run));
+    }
+    for (const proc of [lb, ...services]) await stopProc(proc);
+    await redis.stop();
+    const summary = summarize(rounds);
+    results.push({
+      key: topology.key,
+      name: topology.name,
+      rps: summary.rps,
+      p50: summary.p50,
+      p99: summary.p99,
+      non2xx: summary.non2xx,
+      errors: summary.errors,
+      timeouts: summary.timeouts,
+      rounds,
+    });
+  }
+  return { instances: opts.instances, connections: C, topologies: results };
+}
+
+function instancesTable(results) {
+  const { machine: m, settings: s } = results;
+  const lines = [
+    `Run ${results.date} on ${m.cpuModel}, ${m.cores} cores, Node ${m.node}; commit ${results.commit}. ` +
+      `${results.instances} service processes behind a round-robin TCP balancer (bench/load-balancer.mjs), ` +
+      `${s.rounds} rounds × ${s.durationS} s at ${s.connections} connections (medians); the processes, the ` +
+      `balancer, Postgres, Redis, the sandbox and the load generator share these ${m.cores} cores.`,
+    '',
+    `| ${results.instances} instances | Requests/s | p50 (ms) | p99 (ms) | Non-2xx / errors / timeouts |`,
+    '| --- | ---: | ---: | ---: | ---: |',
+  ];
+  for (const t of results.topologies) {
+    lines.push(
+      `| ${t.name} | ${fmt(t.rps, 0)} | ${fmt(t.p50)} | ${fmt(t.p99)} | ${t.non2xx} / ${t.errors} / ${t.timeouts} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
 async function benchMode(opts, stack) {
   const { token } = stack;
   const servicePort = await freePort();
@@ -1277,6 +1403,35 @@ async function benchMode(opts, stack) {
   };
 }
 
+async function runInstances(opts, stack, stamp, m) {
+  const measured = await instancesMode(opts, stack);
+  const results = {
+    date: today(),
+    startedAt: stamp,
+    commit: gitCommit(),
+    machine: m,
+    settings: {
+      rounds: opts.rounds,
+      durationS: opts.duration,
+      connections: opts.connections,
+      warmupS: opts.warmup,
+      logLevel: opts.logLevel,
+      inheritedServiceSettings: stack.inherited,
+    },
+    ...measured,
+  };
+  const table = instancesTable(results);
+  results.table = table;
+  if (opts.write) {
+    const file = path.join(ROOT, 'bench', 'results', `${results.date}-instances.json`);
+    await fsp.mkdir(path.dirname(file), { recursive: true });
+    await writeFormatted(file, JSON.stringify(results, null, 2));
+    log(`wrote ${path.relative(ROOT, file)}`);
+  }
+  console.log(`\n${table}\n`);
+  return 0;
+}
+
 async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
@@ -1289,7 +1444,9 @@ async function main() {
   // Bound the whole run: setup, warm-ups and every phase, plus slack.
   const phases = opts.profile
     ? 2
-    : opts.rounds * 2 + (opts.fixedRate ? 2 : 0) + (opts.scaling ? opts.rounds * 2 : 0);
+    : opts.instances
+      ? opts.rounds * 2
+      : opts.rounds * 2 + (opts.fixedRate ? 2 : 0) + (opts.scaling ? opts.rounds * 2 : 0);
   const budgetMs = (phases * opts.duration + 4 * opts.warmup + 600) * 1000;
   const watchdog = setTimeout(() => {
     console.error(`[bench] the run exceeded its time budget (${Math.round(budgetMs / 1000)} s); stopping`);
@@ -1319,6 +1476,7 @@ async function main() {
     await profileMode(opts, stack, stamp);
     return 0;
   }
+  if (opts.instances) return runInstances(opts, stack, stamp, m);
 
   const measured = await benchMode(opts, stack);
   const results = {

@@ -7,8 +7,12 @@
  *
  * Environment exported to Jest: DATABASE_URL, REDIS_URL, REDIS_SERVER_BIN, CHROMIUM_PATH, PROMTOOL_BIN,
  * TEST_PG_URL_ADMIN (superuser URL on the `postgres` database, to create
- * extra databases), TEST_TMP_DIR (scratch dir removed after the run).
+ * extra databases), TEST_TMP_DIR (scratch dir removed after the run), and
+ * TEST_CONTROL_URL: a loopback endpoint through which the fault and topology
+ * specs ask this process for more servers or for an outage (see controlRoutes);
+ * whatever it starts stays a child of this process and is stopped with the rest.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import {
@@ -19,9 +23,13 @@ import {
   ensureRedisServer,
   runCommand,
   runNpm,
+  createTestTls,
   setShutdownHandler,
+  startControlServer,
   startPostgres,
   startRedis,
+  startRedisCluster,
+  startRedisSentinel,
   stopAllServices,
   stopChild,
 } from './lib/services.mjs';
@@ -134,6 +142,59 @@ async function runJest(project, extra, env) {
   return code;
 }
 
+/**
+ * What a spec may ask for through TEST_CONTROL_URL (POST, JSON in and out):
+ *   /postgres/stop, /postgres/start   an outage of the shared Postgres (same data, same port)
+ *   /redis/cluster {tls?}             a fresh Redis Cluster, 3 masters + 3 replicas, password-protected
+ *   /redis/sentinel {tls?}            a fresh primary + replica watched by 3 sentinels (both password-protected)
+ *   /redis/single {tls?}              a fresh password-protected Redis
+ *   /redis/stop {id}                  stop one of those
+ * With tls, the servers speak TLS only, with a certificate from the CA in the answer's caFile. The
+ * answers carry the node pids, so a spec can kill one as a crash would.
+ */
+function controlRoutes({ pg, redisBin, dir }) {
+  const topologies = new Map();
+  let seq = 0;
+  const secret = () => crypto.randomBytes(12).toString('hex');
+  const start = async (kind, body, launch) => {
+    const id = `${kind}-${++seq}`;
+    const tls = body.tls ? await createTestTls(path.join(dir, 'tls')) : undefined;
+    const topology = await launch({
+      bin: redisBin,
+      dir: path.join(dir, id),
+      logFile: path.join(resultsDir, `${id}.log`),
+      password: secret(),
+      tls,
+    });
+    topologies.set(id, topology);
+    const info = { id, ...topology, caFile: tls?.caFile };
+    delete info.stop;
+    return info;
+  };
+  return {
+    'POST /postgres/stop': () => pg.stopServer(),
+    'POST /postgres/start': () => pg.startServer(),
+    'POST /redis/cluster': (body) => start('cluster', body, startRedisCluster),
+    'POST /redis/sentinel': (body) =>
+      start('sentinel', body, (options) => startRedisSentinel({ ...options, sentinelPassword: secret() })),
+    'POST /redis/single': (body) =>
+      start('single', body, async (options) => {
+        const redis = await startRedis(options);
+        return {
+          url: redis.url,
+          port: redis.port,
+          pid: redis.pid,
+          password: options.password,
+          stop: redis.stop,
+        };
+      }),
+    'POST /redis/stop': async ({ id }) => {
+      await topologies.get(id)?.stop();
+      topologies.delete(id);
+    },
+  };
+}
+
 async function main() {
   fs.mkdirSync(resultsDir, { recursive: true });
   for (const file of Object.values(reportFiles)) fs.rmSync(file, { force: true });
@@ -169,18 +230,21 @@ async function main() {
         const redisBin = await ensureRedisServer();
         const chromium = await ensureChromium();
         fs.mkdirSync(tmpDir, { recursive: true });
-        const redis = await startRedis({
-          bin: redisBin,
-          dir: path.join(tmpDir, 'redis'),
-          logFile: path.join(resultsDir, 'redis.log'),
-        });
+        const [redis, pg] = await Promise.all([
+          startRedis({
+            bin: redisBin,
+            dir: path.join(tmpDir, 'redis'),
+            logFile: path.join(resultsDir, 'redis.log'),
+          }),
+          startPostgres({
+            dataDir: path.join(tmpDir, 'postgres'),
+            persistent: false,
+            logFile: path.join(resultsDir, 'postgres.log'),
+          }),
+        ]);
         log(`redis ${redis.url} (pid ${redis.pid})`);
-        const pg = await startPostgres({
-          dataDir: path.join(tmpDir, 'postgres'),
-          persistent: false,
-          logFile: path.join(resultsDir, 'postgres.log'),
-        });
         log(`postgres ${pg.url.replace(/:[^:@/]*@/, ':***@')} (pid ${pg.pid})`);
+        const control = await startControlServer(controlRoutes({ pg, redisBin, dir: tmpDir }));
         serviceEnv = {
           DATABASE_URL: pg.url,
           REDIS_URL: redis.url,
@@ -188,6 +252,7 @@ async function main() {
           CHROMIUM_PATH: chromium,
           TEST_PG_URL_ADMIN: pg.adminUrl,
           TEST_TMP_DIR: tmpDir,
+          TEST_CONTROL_URL: control.url,
         };
       } catch (err) {
         const msg = err instanceof UserFacingError ? err.message : (err?.stack ?? String(err));

@@ -2,7 +2,8 @@
  * `npm run start:local`: everything needed to try the API with no configuration.
  *
  *   build (skip with --no-build) -> Redis (.data/redis) -> Postgres (.data/postgres)
- *   -> dev secrets (.data/local) -> provider sandbox -> checkout-api
+ *   -> dev secrets (.data/local) -> provider sandbox (its Gr4vy and Stripe webhooks
+ *   pointed at the API, with generated secrets) -> checkout-api
  *
  * Any variable already set in the caller's environment wins over the defaults
  * below; DATABASE_URL / REDIS_URL set by the caller also skip starting the
@@ -115,6 +116,21 @@ async function shutdown(code) {
   process.exit(code);
 }
 
+/** The sandbox sends its signed Stripe events to the local API, as a Stripe webhook endpoint would. */
+async function configureStripeWebhooks(sandboxUrl, url, secret) {
+  const res = await fetch(`${sandboxUrl}/__sandbox/stripe/webhooks`, {
+    method: 'PUT',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ url, secret }),
+  });
+  if (!res.ok) {
+    throw new UserFacingError(
+      `configuring the sandbox's Stripe webhooks failed: HTTP ${res.status} ${await res.text()}`,
+    );
+  }
+  log(`sandbox sends Stripe events to ${url}`);
+}
+
 function shellQuote(s) {
   return `'${String(s).replace(/'/g, `'\\''`)}'`;
 }
@@ -186,6 +202,11 @@ async function main() {
     .createHash('sha256')
     .update(`gr4vy-webhook:${secrets.jwtSecret}`)
     .digest('hex');
+  // Stripe's endpoint secrets look like whsec_…; derived the same way, so it is stable across restarts.
+  const stripeWebhookSecret = `whsec_${crypto
+    .createHash('sha256')
+    .update(`stripe-webhook:${secrets.jwtSecret}`)
+    .digest('hex')}`;
 
   // Provider sandbox
   const sandboxPort = Number(process.env.SANDBOX_PORT) || (await preferredOrFreePort(4010));
@@ -210,6 +231,11 @@ async function main() {
     await shutdown(1);
   }
   log(`sandbox  ${sandboxUrl}`);
+  await configureStripeWebhooks(
+    sandboxUrl,
+    `http://127.0.0.1:${apiPort}/webhooks/stripe`,
+    stripeWebhookSecret,
+  );
 
   // checkout-api
   const apiEnv = withCallerEnv({
@@ -225,6 +251,7 @@ async function main() {
     GR4VY_WEBHOOK_SECRET: webhookSecret,
     STRIPE_API_BASE: sandboxUrl,
     STRIPE_SECRET_KEY: 'sk_test_local_sandbox',
+    STRIPE_WEBHOOK_SECRET: stripeWebhookSecret,
     PROVIDERS_CONFIG: 'config/providers.local.json',
     CHECKOUT_BASE_URL: `http://localhost:${apiPort}`,
     LOG_LEVEL: 'info',
@@ -267,6 +294,8 @@ async function main() {
       `curl -sS ${base}/api/v1/sessions/<id> ${auth}`,
       '',
       'Each orderReference can have one live session: change it (and the Idempotency-Key) for another one.',
+      'The same order with "currency":"EUR" goes to Stripe: open its checkoutUrl, press Approve, and the',
+      "sandbox's signed webhook completes the session.",
       '',
     ].join('\n'),
   );

@@ -8,6 +8,7 @@
  */
 import { spawn, spawnSync } from 'node:child_process';
 import { createServer, connect } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import fs from 'node:fs';
 import fsp from 'node:fs/promises';
 import os from 'node:os';
@@ -406,10 +407,54 @@ export function ensurePromtool() {
   });
 }
 
-/** Send a raw PING; resolves true on "+PONG". */
-export function pingRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
+/** `openssl`, for the test CA and server certificate of the TLS topologies (apt-get when root on Debian). */
+export function ensureOpenssl() {
+  return ensureAptProgram({
+    find: () => findExecutable('openssl'),
+    pkg: 'openssl',
+    what: 'openssl',
+    hint: isDebianLike() ? 'sudo apt-get install -y openssl' : 'install openssl with your package manager',
+    envVar: 'PATH',
+  });
+}
+
+/**
+ * A throw-away CA and a server certificate for 127.0.0.1 / localhost signed by it, in `dir`
+ * (reused when present). Redis servers use the server pair; clients trust `caFile`.
+ * @returns {Promise<{caFile: string, certFile: string, keyFile: string}>}
+ */
+export async function createTestTls(dir) {
+  const openssl = await ensureOpenssl();
+  await fsp.mkdir(dir, { recursive: true });
+  const file = (name) => path.join(dir, name);
+  const tls = { caFile: file('ca.crt'), certFile: file('server.crt'), keyFile: file('server.key') };
+  if (fs.existsSync(tls.certFile)) return tls;
+  await fsp.writeFile(file('san.ext'), 'subjectAltName=IP:127.0.0.1,DNS:localhost\n');
+  const steps = [
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=checkout test CA'],
+    ['-keyout', file('ca.key'), '-out', tls.caFile],
+    ['req', '-newkey', 'rsa:2048', '-nodes', '-subj', '/CN=localhost', '-keyout', tls.keyFile],
+    ['-out', file('server.csr')],
+    ['x509', '-req', '-in', file('server.csr'), '-CA', tls.caFile, '-CAkey', file('ca.key')],
+    ['-CAcreateserial', '-days', '2', '-extfile', file('san.ext'), '-out', tls.certFile],
+  ];
+  for (let i = 0; i < steps.length; i += 2) {
+    const res = spawnSync(openssl, [...steps[i], ...steps[i + 1]], { encoding: 'utf8' });
+    if (res.status !== 0) throw new Error(`openssl ${steps[i][0]} failed: ${res.stderr}`);
+  }
+  return tls;
+}
+
+/**
+ * PING (after AUTH when `password` is given) over TCP, or TLS when `tls.caFile` is given;
+ * resolves true on "+PONG".
+ */
+export function pingRedis(port, host = '127.0.0.1', timeoutMs = 1000, password, tls) {
   return new Promise((resolve) => {
-    const socket = connect({ port, host });
+    const command = password ? `AUTH ${password}\r\nPING\r\n` : 'PING\r\n';
+    const socket = tls
+      ? tlsConnect({ port, host, ca: fs.readFileSync(tls.caFile) }, () => socket.write(command))
+      : connect({ port, host }, () => socket.write(command));
     let data = '';
     const done = (ok) => {
       socket.destroy();
@@ -417,10 +462,11 @@ export function pingRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
     };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => {
       data += chunk.toString('utf8');
-      if (data.includes('\r\n')) done(data.startsWith('+PONG'));
+      const lines = data.split('\r\n');
+      const expected = password ? 2 : 1;
+      if (lines.length > expected) done(lines[expected - 1] === '+PONG');
     });
   });
 }
@@ -428,7 +474,10 @@ export function pingRedis(port, host = '127.0.0.1', timeoutMs = 1000) {
 /**
  * Start a private redis-server.
  * @param {{port?: number, preferredPort?: number, dir?: string, persistent?: boolean, bin?: string, logFile?: string,
- *   onLine?: (line: string) => void, timeoutMs?: number}} options
+ *   onLine?: (line: string) => void, timeoutMs?: number, password?: string, extraArgs?: string[],
+ *   tls?: {caFile: string, certFile: string, keyFile: string}, sentinelConfig?: string, name?: string}} options
+ *   password: requirepass (and masterauth, for replicas); extraArgs: more redis-server arguments;
+ *   tls: serve TLS only (replication too) on the port; sentinelConfig: run as a Sentinel with these lines.
  * @returns {Promise<{url: string, port: number, pid: number, dir: string, output: () => string,
  *   child: import('node:child_process').ChildProcess, stop: () => Promise<void>}>}
  */
@@ -441,6 +490,11 @@ export async function startRedis({
   logFile,
   onLine,
   timeoutMs = 20_000,
+  password,
+  extraArgs = [],
+  tls,
+  sentinelConfig,
+  name = sentinelConfig ? 'redis-sentinel' : 'redis',
 } = {}) {
   const redisBin = bin ?? findRedisServer() ?? (await ensureRedisServer());
   const autoPort = !port;
@@ -449,24 +503,78 @@ export async function startRedis({
 
   for (let attempt = 1; ; attempt += 1) {
     const p = port ?? (attempt === 1 ? await preferredOrFreePort(preferredPort) : await freePort());
+    const args =
+      sentinelConfig === undefined
+        ? redisArgs({ port: p, redisDir, persistent, password, extraArgs, tls })
+        : await sentinelArgs({ port: p, redisDir, config: sentinelConfig, tls });
     try {
-      return await launchRedis({ redisBin, port: p, redisDir, persistent, logFile, onLine, timeoutMs });
+      return await launchRedis({
+        redisBin,
+        args,
+        port: p,
+        redisDir,
+        logFile,
+        onLine,
+        timeoutMs,
+        password,
+        tls,
+        name,
+      });
     } catch (err) {
       if (!autoPort || attempt >= 3 || !err.addressInUse) throw err;
-      console.error(`[redis] port ${p} was taken meanwhile, retrying on another port`);
+      console.error(`[${name}] port ${p} was taken meanwhile, retrying on another port`);
     }
   }
 }
 
-async function launchRedis({ redisBin, port, redisDir, persistent, logFile, onLine, timeoutMs }) {
-  const args = ['--port', String(port), '--bind', '127.0.0.1'];
+function tlsArgs(port, tls) {
+  return {
+    port: '0',
+    'tls-port': String(port),
+    'tls-cert-file': tls.certFile,
+    'tls-key-file': tls.keyFile,
+    'tls-ca-cert-file': tls.caFile,
+    'tls-auth-clients': 'no',
+    'tls-replication': 'yes',
+  };
+}
+
+function redisArgs({ port, redisDir, persistent, password, extraArgs, tls }) {
+  const listen = tls ? tlsArgs(port, tls) : { port: String(port) };
+  const args = [...Object.entries(listen).flatMap(([k, v]) => [`--${k}`, v]), '--bind', '127.0.0.1'];
   if (persistent) {
     args.push('--save', '3600 1 300 100 60 10000', '--appendonly', 'no', '--dbfilename', 'dump.rdb');
   } else {
     args.push('--save', '', '--appendonly', 'no');
   }
-  args.push('--dir', redisDir, '--protected-mode', 'yes', '--daemonize', 'no');
+  if (password) args.push('--requirepass', password, '--masterauth', password);
+  // A new replica syncs at once instead of waiting 5 s for others to join the same transfer.
+  args.push('--repl-diskless-sync-delay', '0');
+  args.push('--dir', redisDir, '--protected-mode', 'yes', '--daemonize', 'no', ...extraArgs);
+  return args;
+}
 
+/* A Sentinel rewrites its config file as it learns the topology, so each gets its own writable one. */
+async function sentinelArgs({ port, redisDir, config, tls }) {
+  const listen = tls ? tlsArgs(port, tls) : { port: String(port) };
+  const file = path.join(redisDir, `sentinel-${port}.conf`);
+  const lines = [...Object.entries(listen).map(([k, v]) => `${k} ${v}`), 'bind 127.0.0.1', `dir ${redisDir}`];
+  await fsp.writeFile(file, `${lines.join('\n')}\n${config}\n`);
+  return [file, '--sentinel'];
+}
+
+async function launchRedis({
+  redisBin,
+  args,
+  port,
+  redisDir,
+  logFile,
+  onLine,
+  timeoutMs,
+  password,
+  tls,
+  name,
+}) {
   const child = trackChild(spawn(redisBin, args, { cwd: redisDir, stdio: ['ignore', 'pipe', 'pipe'] }));
   const output = createLineBuffer(200);
   const logStream = logFile ? fs.createWriteStream(logFile, { flags: 'a' }) : null;
@@ -489,24 +597,24 @@ async function launchRedis({ redisBin, port, redisDir, persistent, logFile, onLi
     if (child.exitCode !== null || child.signalCode !== null) {
       await sleep(50); // let the last output lines arrive
       const text = output.text();
-      const err = new Error(`redis-server exited early (code ${child.exitCode}) on port ${port}:\n${text}`);
+      const err = new Error(`${name} exited early (code ${child.exitCode}) on port ${port}:\n${text}`);
       err.addressInUse = /address already in use/i.test(text);
       throw err;
     }
-    if (await pingRedis(port)) break;
+    if (await pingRedis(port, '127.0.0.1', 1000, password, tls)) break;
     if (Date.now() > deadline) {
       await stopChild(child, { timeoutMs: 2000 });
       throw new Error(
-        `redis-server did not answer PING on port ${port} within ${timeoutMs} ms:\n${output.text()}`,
+        `${name} did not answer PING on port ${port} within ${timeoutMs} ms:\n${output.text()}`,
       );
     }
     await sleep(100);
   }
 
   let stopping = null;
-  const unregister = registerService('redis', () => service.stop());
+  const unregister = registerService(name, () => service.stop());
   const service = {
-    url: `redis://127.0.0.1:${port}`,
+    url: `${tls ? 'rediss' : 'redis'}://127.0.0.1:${port}`,
     port,
     pid: child.pid,
     dir: redisDir,
@@ -521,6 +629,252 @@ async function launchRedis({ redisBin, port, redisDir, persistent, logFile, onLi
     },
   };
   return service;
+}
+
+// ---------------------------------------------------------------------------
+// Redis Cluster and Redis Sentinel (test and bench topologies)
+// ---------------------------------------------------------------------------
+
+async function pollUntil(what, check, { timeoutMs = 30_000, intervalMs = 50 } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  for (;;) {
+    try {
+      last = await check();
+      if (last === true) return;
+    } catch (err) {
+      last = err?.message ?? String(err);
+    }
+    if (Date.now() > deadline) throw new Error(`${what} not reached within ${timeoutMs} ms (last: ${last})`);
+    await sleep(intervalMs);
+  }
+}
+
+async function redisAdminClient(port, password, tls) {
+  const { default: Redis } = await import('ioredis');
+  return new Redis({
+    host: '127.0.0.1',
+    port,
+    password,
+    tls: tls ? { ca: fs.readFileSync(tls.caFile) } : undefined,
+    maxRetriesPerRequest: 1,
+    retryStrategy: () => 200,
+  });
+}
+
+/* CLUSTER NODES as [{id, port, flags, master, link, slots}] */
+function parseClusterNodes(text) {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => {
+      const [id, addr, flags, master, , , , link, ...slots] = line.split(' ');
+      return { id, port: Number(addr.split('@')[0].split(':').pop()), flags, master, link, slots };
+    });
+}
+
+/**
+ * Start a Redis Cluster on free ports: `masters` masters, each with `replicasPerMaster`
+ * replicas, slots split evenly, formed with CLUSTER ADDSLOTSRANGE / MEET / REPLICATE
+ * (no redis-cli needed). Resolves once every node agrees on the whole topology, the
+ * replicas are in sync and cluster_state is ok everywhere. The short node timeout makes
+ * a failover quick. With `tls`, clients, replication and the cluster bus all use TLS.
+ * @param {{bin?: string, dir: string, masters?: number, replicasPerMaster?: number, password?: string,
+ *   tls?: {caFile: string, certFile: string, keyFile: string}, nodeTimeoutMs?: number, logFile?: string}} options
+ * @returns {Promise<{seeds: string, nodes: Array<{port: number, pid: number}>, password?: string,
+ *   stop: () => Promise<void>}>}
+ */
+export async function startRedisCluster({
+  bin,
+  dir,
+  masters = 3,
+  replicasPerMaster = 1,
+  password,
+  tls,
+  nodeTimeoutMs = 1000,
+  logFile,
+} = {}) {
+  const total = masters * (1 + replicasPerMaster);
+  const clusterArgs = ['--cluster-enabled', 'yes', '--cluster-config-file', 'nodes.conf'];
+  clusterArgs.push('--cluster-node-timeout', String(nodeTimeoutMs), ...(tls ? ['--tls-cluster', 'yes'] : []));
+  const nodes = await Promise.all(
+    Array.from({ length: total }, (_, i) =>
+      startRedis({
+        bin,
+        dir: path.join(dir, `node-${i}`),
+        logFile,
+        password,
+        tls,
+        name: 'redis-cluster',
+        extraArgs: clusterArgs,
+      }),
+    ),
+  );
+  const stop = async () => {
+    await Promise.all(nodes.map((node) => node.stop()));
+  };
+  const clients = await Promise.all(nodes.map((node) => redisAdminClient(node.port, password, tls)));
+  try {
+    const ids = await Promise.all(clients.map((client) => client.cluster('MYID')));
+    const per = Math.floor(16384 / masters);
+    await Promise.all(
+      Array.from({ length: masters }, (_, m) =>
+        clients[m].cluster('ADDSLOTSRANGE', m * per, m === masters - 1 ? 16383 : (m + 1) * per - 1),
+      ),
+    );
+    await Promise.all(clients.slice(1).map((client) => client.cluster('MEET', '127.0.0.1', nodes[0].port)));
+    const knowsAll = async (client) =>
+      parseClusterNodes(await client.cluster('NODES')).filter((n) => !/handshake|noaddr/.test(n.flags))
+        .length === total;
+    await pollUntil('every cluster node knows every other', async () =>
+      (await Promise.all(clients.map(knowsAll))).every(Boolean),
+    );
+    await Promise.all(
+      clients.slice(masters).map((client, r) => client.cluster('REPLICATE', ids[r % masters])),
+    );
+    const settled = async (client) => {
+      const info = await client.cluster('INFO');
+      const view = parseClusterNodes(await client.cluster('NODES'));
+      return (
+        /cluster_state:ok/.test(info) &&
+        view.filter((n) => /master/.test(n.flags) && n.slots.length > 0).length === masters &&
+        view.filter((n) => /slave/.test(n.flags) && n.master !== '-').length === total - masters &&
+        view.every((n) => n.link === 'connected' && !/fail/.test(n.flags))
+      );
+    };
+    const replicasSynced = async () => {
+      const infos = await Promise.all(clients.slice(masters).map((client) => client.info('replication')));
+      return infos.every((info) => /master_link_status:up/.test(info));
+    };
+    await pollUntil('a settled cluster', async () => {
+      const views = await Promise.all(clients.map(settled));
+      return views.every(Boolean) && (await replicasSynced());
+    });
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    for (const client of clients) client.disconnect();
+  }
+  return {
+    seeds: nodes.map((node) => `127.0.0.1:${node.port}`).join(','),
+    nodes: nodes.map((node) => ({ port: node.port, pid: node.pid })),
+    password,
+    stop,
+  };
+}
+
+/**
+ * Start a Sentinel-managed Redis on free ports: one primary, `replicas` replicas and
+ * `sentinels` sentinels (quorum: a majority), quick to act on a dead primary. Resolves
+ * once the replicas are in sync and every sentinel knows every replica and every other
+ * sentinel, so that a failover can be authorised at once. With `tls`, every connection
+ * (clients, replication, sentinels) uses TLS.
+ * @param {{bin?: string, dir: string, name?: string, password?: string, sentinelPassword?: string,
+ *   tls?: {caFile: string, certFile: string, keyFile: string}, replicas?: number, sentinels?: number,
+ *   downAfterMs?: number, failoverTimeoutMs?: number, logFile?: string}} options
+ * @returns {Promise<{sentinels: string, name: string, primary: {port: number, pid: number},
+ *   replicas: Array<{port: number, pid: number}>, password?: string, sentinelPassword?: string,
+ *   stop: () => Promise<void>}>}
+ */
+export async function startRedisSentinel({
+  bin,
+  dir,
+  name = 'checkout',
+  password,
+  sentinelPassword,
+  tls,
+  replicas = 1,
+  sentinels = 3,
+  downAfterMs = 1000,
+  failoverTimeoutMs = 3000,
+  logFile,
+} = {}) {
+  const started = [];
+  const stop = async () => {
+    await Promise.all(started.map((service) => service.stop()));
+  };
+  const clients = [];
+  try {
+    const primary = await startRedis({ bin, dir: path.join(dir, 'primary'), logFile, password, tls });
+    started.push(primary);
+    const replicaNodes = await Promise.all(
+      Array.from({ length: replicas }, (_, i) =>
+        startRedis({
+          bin,
+          dir: path.join(dir, `replica-${i}`),
+          logFile,
+          password,
+          tls,
+          extraArgs: ['--replicaof', '127.0.0.1', String(primary.port)],
+        }),
+      ),
+    );
+    started.push(...replicaNodes);
+    const replicaClients = await Promise.all(
+      replicaNodes.map((node) => redisAdminClient(node.port, password, tls)),
+    );
+    clients.push(...replicaClients);
+    await pollUntil('replicas in sync with the primary', async () =>
+      (await Promise.all(replicaClients.map((c) => c.info('replication')))).every((info) =>
+        /master_link_status:up/.test(info),
+      ),
+    );
+    const quorum = Math.floor(sentinels / 2) + 1;
+    const config = [
+      `sentinel monitor ${name} 127.0.0.1 ${primary.port} ${quorum}`,
+      `sentinel down-after-milliseconds ${name} ${downAfterMs}`,
+      `sentinel failover-timeout ${name} ${failoverTimeoutMs}`,
+      `sentinel parallel-syncs ${name} 1`,
+      ...(password ? [`sentinel auth-pass ${name} ${password}`] : []),
+      ...(sentinelPassword ? [`requirepass ${sentinelPassword}`] : []),
+    ].join('\n');
+    const sentinelNodes = await Promise.all(
+      Array.from({ length: sentinels }, (_, i) =>
+        startRedis({
+          bin,
+          dir: path.join(dir, `sentinel-${i}`),
+          logFile,
+          password: sentinelPassword,
+          tls,
+          sentinelConfig: config,
+        }),
+      ),
+    );
+    started.push(...sentinelNodes);
+    const sentinelClients = await Promise.all(
+      sentinelNodes.map((node) => redisAdminClient(node.port, sentinelPassword, tls)),
+    );
+    clients.push(...sentinelClients);
+    await pollUntil(
+      'sentinels that know every replica and each other',
+      async () => {
+        const views = await Promise.all(
+          sentinelClients.map(async (client) => {
+            const known = await client.call('SENTINEL', 'REPLICAS', name);
+            const peers = await client.call('SENTINEL', 'SENTINELS', name);
+            return known.length === replicas && peers.length === sentinels - 1;
+          }),
+        );
+        return views.every(Boolean);
+      },
+      { timeoutMs: 60_000, intervalMs: 100 },
+    );
+    return {
+      sentinels: sentinelNodes.map((node) => `127.0.0.1:${node.port}`).join(','),
+      name,
+      primary: { port: primary.port, pid: primary.pid },
+      replicas: replicaNodes.map((node) => ({ port: node.port, pid: node.pid })),
+      password,
+      sentinelPassword,
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  } finally {
+    for (const client of clients) client.disconnect();
+  }
 }
 
 // ---------------------------------------------------------------------------
@@ -970,6 +1324,25 @@ async function finishPostgres({
     pid: proc?.pid,
     child: proc,
     output: () => output.text(),
+    /**
+     * An outage: the server stops (fast shutdown: sessions are disconnected) and keeps its
+     * data directory; startServer() brings it back on the same port.
+     */
+    async stopServer() {
+      const running = pg.process;
+      if (!running || running.exitCode !== null || running.signalCode !== null) return;
+      const exited = waitForExit(running);
+      running.kill('SIGINT');
+      await exited;
+      pg.process = undefined;
+    },
+    async startServer() {
+      if (pg.process) return;
+      await pg.start();
+      trackChild(pg.process, 'SIGINT');
+      service.pid = pg.process.pid;
+      service.child = pg.process;
+    },
     stop() {
       stopping ??= (async () => {
         unregister();
@@ -1087,4 +1460,52 @@ export async function waitForHttpOk(url, { timeoutMs = 60_000, child, intervalMs
     if (Date.now() > deadline) throw new Error(`${url} not ready after ${timeoutMs} ms (last: ${last})`);
     await sleep(intervalMs);
   }
+}
+
+// ---------------------------------------------------------------------------
+// Control endpoint for fault tests
+// ---------------------------------------------------------------------------
+
+/**
+ * A loopback HTTP endpoint through which a test process asks this process to act on
+ * the services it owns (stop Postgres and start it again, start a Redis Cluster, ...):
+ * they stay children of this process, so they are always cleaned up with it.
+ * @param {Record<string, (body: Record<string, unknown>) => Promise<unknown>>} routes
+ *   keyed by "METHOD /path"; a handler gets the JSON request body and returns the JSON answer.
+ * @returns {Promise<{url: string, close: () => Promise<void>}>}
+ */
+export async function startControlServer(routes) {
+  const { createServer: createHttpServer } = await import('node:http');
+  const server = createHttpServer(async (req, res) => {
+    const action = routes[`${req.method} ${req.url}`];
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    if (!action) {
+      res.writeHead(404).end();
+      return;
+    }
+    try {
+      const result = await action(text ? JSON.parse(text) : {});
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result ?? {}));
+    } catch (err) {
+      res.writeHead(500, { 'content-type': 'text/plain' }).end(String(err?.stack ?? err));
+    }
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  const close = () =>
+    new Promise((resolve) => {
+      server.close(() => resolve());
+      server.closeAllConnections();
+    });
+  const unregister = registerService('control', close);
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    close: async () => {
+      unregister();
+      await close();
+    },
+  };
 }

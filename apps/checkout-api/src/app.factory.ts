@@ -5,11 +5,12 @@ import helmet from '@fastify/helmet';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { Logger } from 'nestjs-pino';
-import { ErrorEnvelopeFilter } from '@app/common';
+import { ErrorEnvelopeFilter, jsonBodyParser } from '@app/common';
 import { AppModule } from './app.module';
 import { AppConfig } from './config/app-config';
 import { setupOpenApi } from './openapi';
 import { MetricsService } from './observability/metrics.service';
+import { ShutdownState } from './observability/shutdown.state';
 import { RequestTimeoutInterceptor } from './observability/request-timeout.interceptor';
 
 export const BODY_LIMIT_BYTES = 1024 * 1024;
@@ -41,6 +42,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     rawBody: true,
   });
   app.useLogger(app.get(Logger));
+  // JSON is the only body this API takes: any other media type is a 415.
+  app.useBodyParser(
+    'application/json',
+    { bodyLimit: BODY_LIMIT_BYTES },
+    jsonBodyParser(app.getHttpAdapter().getInstance()),
+  );
   app.useGlobalFilters(new ErrorEnvelopeFilter());
   app.useGlobalInterceptors(new RequestTimeoutInterceptor(config.requestTimeoutMs));
   if (config.corsOrigins.length > 0) {
@@ -66,9 +73,12 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   });
 
   const metrics = app.get(MetricsService);
+  const shutdown = app.get(ShutdownState);
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // Once draining, a kept-alive connection would outlive its last response and hold up server.close().
+    if (shutdown.isDraining) reply.header('Connection', 'close');
   });
   fastify.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(

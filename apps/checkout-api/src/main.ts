@@ -22,17 +22,22 @@ function loadConfigOrExit(): AppConfig {
 }
 
 /**
- * SIGTERM: readiness turns 503 at once, the listener closes (new connections are
- * refused), in-flight requests finish within the drain time, then Postgres and
- * Redis close and the process exits 0.
+ * SIGTERM: readiness turns 503 at once and every response from then on carries
+ * `Connection: close`. The listener keeps serving for SHUTDOWN_DELAY_MS, long enough
+ * for the load balancer to stop sending; then it closes: new connections are refused,
+ * idle keep-alive connections are closed, and each in-flight request closes its
+ * connection once answered. When the last one is, Postgres and Redis close and the
+ * process exits 0; requests still running after SHUTDOWN_DRAIN_MS make it exit 1.
  */
-function drainOnSignal(app: NestFastifyApplication, drainMs: number): void {
+function drainOnSignal(app: NestFastifyApplication, config: AppConfig): void {
+  const { shutdownDelayMs: delayMs, shutdownDrainMs: drainMs } = config;
   let stopping = false;
   const stop = async (signal: NodeJS.Signals) => {
     if (stopping) return;
     stopping = true;
     app.get(ShutdownState).begin();
-    logger.log({ msg: 'draining', signal, drainMs });
+    logger.log({ msg: 'draining', signal, delayMs, drainMs });
+    if (delayMs > 0) await new Promise((resolve) => setTimeout(resolve, delayMs));
     const force = setTimeout(() => {
       logger.error({ msg: 'drain time exceeded; exiting with requests still in flight' });
       process.exit(1);
@@ -54,7 +59,7 @@ function drainOnSignal(app: NestFastifyApplication, drainMs: number): void {
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit();
   const app = await createApp(config);
-  drainOnSignal(app, config.shutdownDrainMs);
+  drainOnSignal(app, config);
   await app.listen({ port: config.port, host: config.host });
   logger.log(`checkout-api listening on http://${config.host}:${config.port}`);
 }

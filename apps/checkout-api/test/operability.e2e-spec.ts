@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Agent, request as httpRequest } from 'node:http';
 import Redis from 'ioredis';
 import request from 'supertest';
 import { ApiProcess } from './support/api-process';
@@ -7,6 +8,34 @@ import { sessionBody } from './support/fixtures';
 import { Harness, requiredEnv, sandboxAdmin, startHarness, processEnv } from './support/harness';
 import { merchantToken, TEST_JWT_SECRET } from './support/tokens';
 import { SessionExpirySweeper } from '../src/sessions/expire-sessions/session-expiry.sweeper';
+
+interface Answer {
+  status: number;
+  connection?: string;
+  /** Date.now() when the whole response had arrived. */
+  endedAt: number;
+}
+
+/* node:http rather than fetch, to control the keep-alive sockets (agent: false opens a new connection). */
+function send(
+  base: string,
+  agent: Agent | false,
+  method: string,
+  path: string,
+  headers: Record<string, string> = {},
+  body?: string,
+): Promise<Answer> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(new URL(path, base), { method, agent, headers }, (res) => {
+      res.resume();
+      res.once('end', () =>
+        resolve({ status: res.statusCode ?? 0, connection: res.headers.connection, endedAt: Date.now() }),
+      );
+    });
+    req.once('error', reject);
+    req.end(body);
+  });
+}
 
 describe('operability', () => {
   let h: Harness;
@@ -77,22 +106,26 @@ describe('operability', () => {
   });
 
   describe('OpenAPI', () => {
-    it('serves a document listing /api/v1/sessions with both security schemes, its headers and every documented error', async () => {
+    it('serves a document listing /api/v1/sessions behind bearer auth, with its headers and every documented error', async () => {
       const res = await request(h.url).get('/api/docs-json');
       expect(res.status).toBe(200);
       const doc = res.body;
       expect(doc.openapi).toMatch(/^3\./);
-      expect(doc.components.securitySchemes).toMatchObject({
-        bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' },
-        idempotencyKey: { type: 'apiKey', in: 'header', name: 'Idempotency-Key' },
+      expect(doc.components.securitySchemes).toEqual({
+        bearer: expect.objectContaining({ type: 'http', scheme: 'bearer', bearerFormat: 'JWT' }),
       });
       const create = doc.paths['/api/v1/sessions'].post;
-      expect(create.security).toEqual(expect.arrayContaining([{ bearer: [] }, { idempotencyKey: [] }]));
+      expect(create.security).toEqual([{ bearer: [] }]);
       expect(create.parameters).toContainEqual(
-        expect.objectContaining({ name: 'Idempotency-Key', in: 'header', required: true }),
+        expect.objectContaining({
+          name: 'Idempotency-Key',
+          in: 'header',
+          required: true,
+          schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[ -~]+$' },
+        }),
       );
       expect(Object.keys(create.responses).sort()).toEqual(
-        ['201', '400', '401', '409', '413', '422', '500', '502', '503', '504'].sort(),
+        ['201', '400', '401', '409', '413', '415', '422', '500', '502', '503', '504'].sort(),
       );
       expect(create.responses['400'].description).toContain('Missing required header: Idempotency-Key');
       expect(create.responses['422'].description).toContain(
@@ -209,6 +242,79 @@ describe('operability', () => {
       } finally {
         await api.stop();
       }
+    });
+
+    const createHeaders = () => ({
+      authorization: `Bearer ${token}`,
+      'idempotency-key': randomUUID(),
+      'content-type': 'application/json',
+    });
+
+    it('on SIGTERM with 16 creates in flight from keep-alive clients: every create gets its 201 with Connection: close, idle sockets do not hold it up, and it exits 0 right after the last response', async () => {
+      const api = await ApiProcess.start(processEnv(h));
+      const agent = new Agent({ keepAlive: true, maxSockets: 24 });
+      try {
+        // 24 sockets kept alive by earlier requests: 16 carry the creates, the others stay idle through the drain.
+        await Promise.all(Array.from({ length: 24 }, () => send(api.url, agent, 'GET', '/health/live')));
+        expect(Object.values(agent.freeSockets).flat().length).toBeGreaterThan(16);
+        await sandboxAdmin.clearRequests(h.sandboxUrl);
+        await sandboxAdmin.fault(h.sandboxUrl, { provider: 'gr4vy', mode: 'latency', latencyMs: 600 });
+        const creates = Array.from({ length: 16 }, () =>
+          send(api.url, agent, 'POST', '/api/v1/sessions', createHeaders(), JSON.stringify(sessionBody())),
+        );
+        while ((await sandboxAdmin.requests(h.sandboxUrl, '/checkout/sessions')).length < 16) {
+          await new Promise((r) => setTimeout(r, 20));
+        }
+        const signalledAt = Date.now();
+        const code = await api.stop('SIGTERM');
+        const answers = await Promise.all(creates);
+        const lastResponseAt = Math.max(...answers.map((a) => a.endedAt));
+        const exitAfterLastResponseMs = (api.exitedAt ?? NaN) - lastResponseAt;
+        console.log(
+          'sigterm figures',
+          JSON.stringify({
+            inFlight: answers.length,
+            statuses: answers.map((a) => a.status),
+            connectionClose: answers.filter((a) => a.connection === 'close').length,
+            exitCode: code,
+            lastResponseAfterSignalMs: lastResponseAt - signalledAt,
+            exitAfterLastResponseMs,
+          }),
+        );
+
+        expect(code).toBe(0);
+        expect(answers.map((a) => a.status)).toEqual(Array(16).fill(201));
+        expect(answers.map((a) => a.connection)).toEqual(Array(16).fill('close'));
+        // The issue's bound is 1 s and the printed figure is what to compare with it; this assertion allows a
+        // loaded CI machine 3 s, still far below the 25 s drain that idle keep-alive sockets used to hold it for.
+        expect(exitAfterLastResponseMs).toBeLessThan(3000);
+      } finally {
+        agent.destroy();
+        await api.stop();
+      }
+    });
+
+    it('with SHUTDOWN_DELAY_MS, readiness turns 503 at once while the listener still serves new connections, then it exits 0', async () => {
+      const api = await ApiProcess.start(processEnv(h, { SHUTDOWN_DELAY_MS: '3000' }));
+      const exited = api.stop('SIGTERM');
+      let ready = await send(api.url, false, 'GET', '/health/ready');
+      for (let i = 0; i < 100 && ready.status !== 503; i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        ready = await send(api.url, false, 'GET', '/health/ready');
+      }
+      const created = await send(
+        api.url,
+        false,
+        'POST',
+        '/api/v1/sessions',
+        createHeaders(),
+        JSON.stringify(sessionBody()),
+      );
+      expect(ready.status).toBe(503);
+      expect(created.status).toBe(201);
+      expect(created.connection).toBe('close');
+      expect(await exited).toBe(0);
+      await expect(send(api.url, false, 'GET', '/health/live')).rejects.toThrow(/ECONNREFUSED/);
     });
 
     it('on SIGTERM under load answers every accepted request in full, leaves no claim in progress, and exits 0', async () => {

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { SessionRepository } from '../src/sessions/domain/session.repository';
 import { CARDS, pay, providerSessionId, storeCard } from './support/checkout-flow';
 import { closeDb } from './support/db';
 import { GR4VY_SERVICE_AU, gr4vyRoute, sessionBody } from './support/fixtures';
@@ -12,7 +11,9 @@ const ids = {
   authorize: `gr4vy-auth-${run}`,
   capture: `gr4vy-capture-${run}`,
   stripe: `stripe-auth-${run}`,
+  stripeCapture: `stripe-capture-${run}`,
 };
+const STRIPE_WEBHOOK_SECRET = 'whsec_e2e_payments_0123456789abcdef';
 
 /** An order of `total` major units: one line, no shipping or tax. */
 const order = (currency: string, total: number) =>
@@ -42,8 +43,24 @@ describe('after checkout: capture, void and refund', () => {
           currencies: ['USD'],
           options: { intent: 'authorize' },
         },
+        {
+          id: ids.stripeCapture,
+          adapter: 'stripe',
+          enabled: true,
+          paymentMethods: ['card'],
+          currencies: ['EUR'],
+          options: { intent: 'capture' },
+        },
       ],
+      env: { STRIPE_WEBHOOK_SECRET },
     });
+    // The sandbox sends its signed Stripe events to our endpoint: Stripe sessions settle as in production.
+    const res = await fetch(`${h.sandboxUrl}/__sandbox/stripe/webhooks`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ url: `${h.url}/webhooks/stripe`, secret: STRIPE_WEBHOOK_SECRET }),
+    });
+    expect(res.status).toBe(200);
   });
   afterAll(async () => {
     await h.close();
@@ -328,43 +345,43 @@ describe('after checkout: capture, void and refund', () => {
     });
   });
 
-  describe('on a Stripe route (intent authorize: capture_method=manual)', () => {
-    /**
-     * A Stripe session paid on the sandbox's page. Until the Stripe settlement work (issue 12) is
-     * merged nothing tells the service, so the test applies what its webhook applies: the session
-     * COMPLETED through the repository's monotonic applyPayment, with the PaymentIntent as its
-     * transaction, held (requires_capture).
-     */
-    const paidStripe = async (total: number) => {
-      const sessionId = await create(order('USD', total));
+  describe('on Stripe routes', () => {
+    /** A Stripe session paid on the sandbox's page, COMPLETED by Stripe's signed webhook. */
+    const paidStripe = async (currency: 'USD' | 'EUR', total: number) => {
+      const sessionId = await create(order(currency, total));
       const checkout = (await get(sessionId)).body.checkoutUrl as string;
       const paid = await fetch(checkout, { method: 'POST', redirect: 'manual' });
       expect(paid.status).toBe(303);
-      const stripeSession = await fetch(`${h.sandboxUrl}/v1/checkout/sessions/${checkout.split('/').pop()}`, {
-        headers: { authorization: 'Bearer sk_test_e2e_default' },
-      });
-      const intentId = ((await stripeSession.json()) as { payment_intent: string }).payment_intent;
-      await h.app.get(SessionRepository).applyPayment(
-        sessionId,
-        {
-          transactionId: intentId,
-          status: 'authorized',
-          providerStatus: 'requires_capture',
-          transition: 'COMPLETED',
-        },
-        new Date(),
-      );
-      return { sessionId, intentId };
+      for (let i = 0; i < 200 && (await get(sessionId)).body.status !== 'COMPLETED'; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const payment = (await get(sessionId)).body.payment as { transactionId: string; status: string };
+      return { sessionId, intentId: payment.transactionId, paymentStatus: payment.status };
     };
 
-    it('creates the Checkout Session with capture_method=manual', async () => {
+    it('holds the funds on an authorize route (capture_method=manual) and takes them at once on a capture route', async () => {
       await create(order('USD', 10));
-      const [sent] = (await calls('/v1/checkout/sessions')).slice(-1);
-      expect(sent.body.payment_intent_data).toEqual({ capture_method: 'manual' });
+      expect((await calls('/v1/checkout/sessions')).slice(-1)[0].body.payment_intent_data).toEqual({
+        capture_method: 'manual',
+      });
+      await create(order('EUR', 10));
+      expect((await calls('/v1/checkout/sessions')).slice(-1)[0].body).not.toHaveProperty(
+        'payment_intent_data',
+      );
+
+      expect((await paidStripe('USD', 10)).paymentStatus).toBe('authorized');
+      const captured = await paidStripe('EUR', 10);
+      expect(captured.paymentStatus).toBe('captured');
+      expect((await get(captured.sessionId)).body.payment).toMatchObject({ capturedAmount: 10 });
+      const refund = await operate(captured.sessionId, 'refunds');
+      expect(refund.body).toMatchObject({ amount: 10, status: 'succeeded' });
+      expect(
+        (await calls('/v1/refunds')).filter((r) => r.body.payment_intent === captured.intentId),
+      ).toHaveLength(1);
     });
 
     it('captures part of the PaymentIntent, refunds it twice, and refuses a third refund that would exceed with no provider call', async () => {
-      const { sessionId, intentId } = await paidStripe(100);
+      const { sessionId, intentId } = await paidStripe('USD', 100);
       const captured = await operate(sessionId, 'capture', { amount: 60 });
       expect(captured.status).toBe(200);
       expect(captured.body).toMatchObject({
@@ -397,7 +414,7 @@ describe('after checkout: capture, void and refund', () => {
     });
 
     it('voids the PaymentIntent with paymentIntents.cancel', async () => {
-      const { sessionId, intentId } = await paidStripe(30);
+      const { sessionId, intentId } = await paidStripe('USD', 30);
       const voided = await operate(sessionId, 'void');
       expect(voided.status).toBe(200);
       expect(voided.body).toMatchObject({ status: 'voided', providerStatus: 'canceled' });

@@ -33,7 +33,7 @@ const probeKey = (routeId: string) => `route:{${routeId}}:probe`;
 
 /* The production client (auto-pipelining on, no offline queue): it takes commands once it is ready. */
 async function readyClient(): Promise<Redis> {
-  const client = createRedisClient(requiredEnv('REDIS_URL'));
+  const client = createRedisClient({ topology: { kind: 'single', url: requiredEnv('REDIS_URL') } }) as Redis;
   await once(client, 'ready');
   return client;
 }

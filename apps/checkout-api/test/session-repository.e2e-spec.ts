@@ -95,6 +95,97 @@ describe('TypeOrmSessionRepository on Postgres', () => {
     expect(updated?.payment?.declineReason).toBe('r'.repeat(255));
   });
 
+  describe('what a provider says about its own session', () => {
+    const stripeSession = () =>
+      newSession({
+        providerAdapter: 'stripe',
+        providerRouteId: 'stripe-eu',
+        providerSessionId: `cs_test_${randomUUID()}`,
+      });
+    const captured = (transactionId = `pi_${randomUUID()}`) => ({
+      kind: 'payment' as const,
+      payment: {
+        transactionId,
+        status: 'captured' as const,
+        providerStatus: 'paid',
+        transition: 'COMPLETED' as const,
+      },
+    });
+    const eventRow = async (eventId: string) =>
+      (
+        await db().query('SELECT transaction_id FROM webhook_events WHERE adapter = $1 AND event_id = $2', [
+          'stripe',
+          eventId,
+        ])
+      ).rows;
+
+    it('finds a session by its adapter and provider session id, and no other adapter’s', async () => {
+      const session = stripeSession();
+      await sessions.insert(session, [attempt(session)]);
+
+      expect((await sessions.findByProviderSession('stripe', session.providerSessionId))?.id).toBe(
+        session.id,
+      );
+      expect(await sessions.findByProviderSession('gr4vy', session.providerSessionId)).toBeNull();
+      expect(await sessions.findByProviderSession('stripe', 'cs_test_unknown')).toBeNull();
+    });
+
+    it('expires a PENDING session on the provider’s expiry event, before its own expiry, and never a final one', async () => {
+      const pending = stripeSession();
+      const completed = stripeSession();
+      await sessions.insert(pending, [attempt(pending)]);
+      await sessions.insert(completed, [attempt(completed)]);
+      await sessions.applyPayment(completed.id, captured().payment, new Date());
+
+      for (const session of [pending, completed]) {
+        await sessions.applyWebhook(
+          'stripe',
+          `evt_${randomUUID()}`,
+          session.id,
+          { kind: 'expired' },
+          new Date(),
+        );
+      }
+
+      expect((await sessions.findForCheckout(pending.id))?.status).toBe('EXPIRED');
+      expect((await sessions.findForCheckout(completed.id))?.status).toBe('COMPLETED');
+    });
+
+    it('records an expiry event against the provider session, and lets a later payment complete the session', async () => {
+      const session = stripeSession();
+      await sessions.insert(session, [attempt(session)]);
+      const eventId = `evt_${randomUUID()}`;
+
+      expect(
+        await sessions.applyWebhook('stripe', eventId, session.id, { kind: 'expired' }, new Date()),
+      ).toBe(true);
+      expect(await sessions.applyWebhook('stripe', eventId, session.id, captured(), new Date())).toBe(false);
+      expect((await sessions.findForCheckout(session.id))?.status).toBe('EXPIRED');
+      expect(await eventRow(eventId)).toEqual([{ transaction_id: session.providerSessionId }]);
+
+      const paid = captured();
+      expect(await sessions.applyWebhook('stripe', `evt_${randomUUID()}`, session.id, paid, new Date())).toBe(
+        true,
+      );
+      expect(await sessions.findForCheckout(session.id)).toMatchObject({
+        status: 'COMPLETED',
+        payment: { transactionId: paid.payment.transactionId },
+      });
+    });
+
+    it('records an event that moves nothing, so that its redelivery is a duplicate', async () => {
+      const session = stripeSession();
+      await sessions.insert(session, [attempt(session)]);
+      const eventId = `evt_${randomUUID()}`;
+
+      expect(
+        await sessions.applyWebhook('stripe', eventId, session.id, { kind: 'unchanged' }, new Date()),
+      ).toBe(true);
+      expect(await sessions.webhookSeen('stripe', eventId)).toBe(true);
+      expect((await sessions.findForCheckout(session.id))?.status).toBe('PENDING');
+    });
+  });
+
   it('reads back every field of the session it inserted', async () => {
     const session = newSession({
       locale: 'en-AU',

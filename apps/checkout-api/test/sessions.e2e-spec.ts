@@ -246,12 +246,24 @@ describe('POST and GET /api/v1/sessions', () => {
       expect(res.status).toBe(400);
     });
 
-    it('refuses malformed JSON, a JSON array and an empty body with the envelope', async () => {
-      for (const raw of ['{"orderReference": ', '[1,2]', 'null']) {
+    it('refuses malformed JSON and an empty body as MALFORMED_JSON, with the documented message', async () => {
+      for (const raw of ['{"orderReference": ', '']) {
         const res = await post(raw);
         expect(res.status).toBe(400);
-        expect(res.body.statusCode).toBe(400);
-        expect(typeof res.body.code).toBe('string');
+        expect(res.body).toEqual({
+          statusCode: 400,
+          error: 'Bad Request',
+          message: 'Request body is not valid JSON',
+          code: 'MALFORMED_JSON',
+        });
+      }
+    });
+
+    it('refuses JSON that is not an object (an array, null) as VALIDATION_FAILED', async () => {
+      for (const raw of ['[1,2]', 'null']) {
+        const res = await post(raw);
+        expect(res.status).toBe(400);
+        expect(res.body).toMatchObject({ code: 'VALIDATION_FAILED', message: 'Request validation failed' });
       }
     });
   });

@@ -452,6 +452,84 @@ describe('Gr4vy simulator', () => {
     });
   });
 
+  describe('GET /transactions', () => {
+    async function paidOn(sessionId: string, account = 'default'): Promise<JsonObject> {
+      await storeCard(base, sessionId, CARD_APPROVE);
+      const res = await postJson(
+        `${base}/transactions`,
+        transactionBody(sessionId),
+        gr4vyHeaders('t', { 'x-gr4vy-merchant-account-id': account }),
+      );
+      expect(res.status).toBe(201);
+      return readJson(res);
+    }
+    const list = (query: string, account = 'default') =>
+      fetch(`${base}/transactions?${query}`, {
+        headers: gr4vyHeaders('t', { 'x-gr4vy-merchant-account-id': account }),
+      });
+
+    it('lists the transactions of one checkout session as TransactionSummaries', async () => {
+      const session = await createSession(base);
+      const other = await createSession(base);
+      const paid = await paidOn(String(session.id));
+      await paidOn(String(other.id));
+
+      const res = await list(`checkout_session_id=${String(session.id)}`);
+      expect(res.status).toBe(200);
+      const body = await readJson(res);
+      expect(body).toMatchObject({ limit: 20, next_cursor: null, previous_cursor: null });
+      const items = body.items as JsonObject[];
+      expect(items.map((t) => t.id)).toEqual([paid.id]);
+      expect(items[0]).toMatchObject({
+        type: 'transaction',
+        status: 'capture_succeeded',
+        checkout_session_id: session.id,
+      });
+      // A summary, not the whole transaction.
+      expect(items[0]).not.toHaveProperty('intent_outcome');
+      expect(items[0]).not.toHaveProperty('metadata');
+    });
+
+    it('shows a merchant account its own transactions only', async () => {
+      const session = await createSession(base);
+      await paidOn(String(session.id), 'au');
+      expect(
+        ((await readJson(await list(`checkout_session_id=${String(session.id)}`, 'us'))).items as unknown[])
+          .length,
+      ).toBe(0);
+      expect(
+        ((await readJson(await list(`checkout_session_id=${String(session.id)}`, 'au'))).items as unknown[])
+          .length,
+      ).toBe(1);
+    });
+
+    it('pages with limit and an opaque cursor, most recently updated first', async () => {
+      const ids: unknown[] = [];
+      for (let i = 0; i < 3; i++) ids.push((await paidOn(String((await createSession(base)).id))).id);
+      const first = await readJson(await list('limit=2'));
+      expect((first.items as JsonObject[]).length).toBe(2);
+      expect(typeof first.next_cursor).toBe('string');
+      const second = await readJson(await list(`limit=2&cursor=${String(first.next_cursor)}`));
+      expect(second.next_cursor).toBeNull();
+      const seen = [...(first.items as JsonObject[]), ...(second.items as JsonObject[])].map((t) => t.id);
+      expect([...seen].sort()).toEqual([...ids].sort());
+    });
+
+    it('validates the query as FastAPI does (422), and refuses a cursor it did not hand out (400)', async () => {
+      const badUuid = await list('checkout_session_id=nope');
+      expect(badUuid.status).toBe(422);
+      expect((await details(badUuid))[0]).toMatchObject({
+        type: 'uuid_parsing',
+        loc: ['query', 'checkout_session_id'],
+      });
+      const tooMany = await list('limit=101');
+      expect(tooMany.status).toBe(422);
+      expect((await details(tooMany))[0]).toMatchObject({ type: 'less_than_equal', loc: ['query', 'limit'] });
+      expect((await details(await list('limit=ten')))[0].type).toBe('int_parsing');
+      expect((await list('cursor=forged')).status).toBe(400);
+    });
+  });
+
   it('answers unknown Gr4vy paths with Error404', async () => {
     const res = await fetch(`${base}/nope`, { headers: gr4vyHeaders() });
     expect(res.status).toBe(404);

@@ -12,8 +12,10 @@ import { Gr4vyState } from './gr4vy/state';
 import { BodyParseError, registerBodyParsers } from './parsers';
 import { Delayer, HeldSockets, registerPipeline } from './pipeline';
 import { stripeError } from './stripe/errors';
-import { registerStripeRoutes } from './stripe/routes';
+import { registerStripeAdminRoutes } from './stripe/admin';
+import { registerStripeRoutes, sessionEvent } from './stripe/routes';
 import { StripeState } from './stripe/state';
+import { StripeWebhookDispatcher, type StripeWebhookController } from './stripe/webhooks';
 import { RequestLog } from './store';
 import type { RecordedRequest, RequestFilter, SandboxOptions } from './types';
 import {
@@ -45,6 +47,15 @@ export type {
   WebhookDelivery,
   WebhookSettings,
 } from './webhooks';
+export { stripeSignatureHeader, STRIPE_EVENT_TYPES } from './stripe/webhooks';
+export type {
+  SendStripeEventOptions,
+  StripeEventType,
+  StripeWebhookConfigView,
+  StripeWebhookController,
+  StripeWebhookDelivery,
+  StripeWebhookSettings,
+} from './stripe/webhooks';
 
 export interface RunningSandbox {
   /** Base URL, e.g. 'http://127.0.0.1:41234'. */
@@ -63,6 +74,8 @@ export interface RunningSandbox {
   setLatency(ms: number): void;
   /** Signed webhooks: configure/disable the receiver, deliveries, send an event now, idle(). */
   readonly webhooks: WebhookController;
+  /** Stripe's signed events: configure/disable/pause the receiver, deliveries, send an event now, idle(). */
+  readonly stripeWebhooks: StripeWebhookController;
   readonly log: FastifyBaseLogger;
   /** Stops listening; held (timeout) and delayed requests are dropped at once. Idempotent. */
   close(): Promise<void>;
@@ -215,6 +228,19 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     timeoutMs: webhookTimeoutMs,
   });
   if (webhookSettings !== null) webhooks.configure(webhookSettings);
+  const stripeWebhooks = new StripeWebhookDispatcher({
+    findSource: (sessionId, type) => {
+      const stored = stripe.find(sessionId);
+      if (!stored) return undefined;
+      if (type !== 'payment_intent.payment_failed') return sessionEvent(stored);
+      const intentId = stored.session.payment_intent;
+      const intent = intentId === null ? undefined : stripe.paymentIntents.get(intentId);
+      return intent && { object: { ...intent }, apiVersion: stored.apiVersion };
+    },
+    log: app.log,
+    timeoutMs: webhookTimeoutMs,
+  });
+  stripe.onExpired = (stored) => stripeWebhooks.emit('checkout.session.expired', sessionEvent(stored));
 
   registerBodyParsers(app);
   installErrorHandlers(app);
@@ -233,6 +259,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
     gr4vy.clear();
     stripe.clear();
     webhooks.clearDeliveries();
+    stripeWebhooks.clearDeliveries();
   };
   registerAdminRoutes(app, {
     faults,
@@ -248,7 +275,8 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
   registerGr4vyRoutes(app, { state: gr4vy, auth, events: webhooks });
   registerSecureFieldsRoutes(app);
   registerApprovalRoutes(app, { state: gr4vy, events: webhooks });
-  registerStripeRoutes(app, { state: stripe });
+  registerStripeRoutes(app, { state: stripe, events: stripeWebhooks });
+  registerStripeAdminRoutes(app, { state: stripe, webhooks: stripeWebhooks });
 
   await app.listen({ port, host });
   const address = app.server.address() as AddressInfo;
@@ -271,6 +299,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
       latencyMs = ms;
     },
     webhooks,
+    stripeWebhooks,
     log: app.log,
     close() {
       closed ??= (async () => {
@@ -278,6 +307,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<RunningSa
         delayer.cancelAll();
         held.destroyAll();
         webhooks.close();
+        stripeWebhooks.close();
         await app.close();
       })();
       return closed;

@@ -1,8 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
-import { request as httpRequest, type ClientRequest } from 'node:http';
-import { request as httpsRequest } from 'node:https';
 import type { FastifyBaseLogger } from 'fastify';
 import type { TransactionView } from './gr4vy/state';
+import { WebhookTransport } from './webhook-transport';
 
 /**
  * Gr4vy-style signed webhooks.
@@ -171,12 +170,13 @@ export class WebhookDispatcher implements WebhookController {
   private settings: WebhookSettings | null = null;
   private readonly log: WebhookDelivery[] = [];
   private readonly inFlight = new Set<Promise<WebhookDelivery>>();
-  private readonly requests = new Set<ClientRequest>();
+  private readonly transport: WebhookTransport;
   private closed = false;
   readonly timeoutMs: number;
 
   constructor(private readonly deps: WebhookDispatcherDeps) {
     this.timeoutMs = deps.timeoutMs ?? DEFAULT_WEBHOOK_TIMEOUT_MS;
+    this.transport = new WebhookTransport(this.timeoutMs);
   }
 
   configure(settings: WebhookSettings): WebhookConfigView {
@@ -249,8 +249,7 @@ export class WebhookDispatcher implements WebhookController {
   /** Drops deliveries in flight and refuses new ones. */
   close(): void {
     this.closed = true;
-    for (const req of this.requests) req.destroy(new Error('sandbox closed'));
-    this.requests.clear();
+    this.transport.close();
   }
 
   private deliver(
@@ -294,7 +293,7 @@ export class WebhookDispatcher implements WebhookController {
       'x-gr4vy-webhook-timestamp': String(timestamp),
       'x-gr4vy-webhook-signatures': signWebhook(settings.secret, timestamp, body),
     };
-    const promise = this.post(settings.url, headers, body).then(
+    const promise = this.transport.post(settings.url, headers, body).then(
       (httpStatus) => {
         delivery.httpStatus = httpStatus;
         return delivery;
@@ -327,45 +326,6 @@ export class WebhookDispatcher implements WebhookController {
   private record(delivery: WebhookDelivery) {
     this.log.push(delivery);
     if (this.log.length > MAX_DELIVERIES) this.log.splice(0, this.log.length - MAX_DELIVERIES);
-  }
-
-  /** One POST without retries; resolves with the status once the response has been read. */
-  private post(url: string, headers: Record<string, string>, body: string): Promise<number> {
-    return new Promise<number>((resolve, reject) => {
-      const target = new URL(url);
-      const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-      const payload = Buffer.from(body, 'utf8');
-      const req = send(target, {
-        method: 'POST',
-        headers: { ...headers, 'content-length': String(payload.length) },
-        agent: false,
-      });
-      this.requests.add(req);
-      const timer = setTimeout(
-        () => req.destroy(new Error(`timed out after ${this.timeoutMs} ms`)),
-        this.timeoutMs,
-      );
-      const finish = () => {
-        clearTimeout(timer);
-        this.requests.delete(req);
-      };
-      req.on('response', (res) => {
-        res.on('error', (err) => {
-          finish();
-          reject(err);
-        });
-        res.on('end', () => {
-          finish();
-          resolve(res.statusCode ?? 0);
-        });
-        res.resume();
-      });
-      req.on('error', (err) => {
-        finish();
-        reject(err);
-      });
-      req.end(payload);
-    });
   }
 }
 

@@ -7,3 +7,4 @@ export * from './http/error-envelope.filter';
 export * from './validation/validate-body';
 export * from './validation/uuid';
 export * from './tracing/span';
+export * from './http/json-body-parser';

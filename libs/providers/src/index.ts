@@ -3,3 +3,4 @@ export * from './adapter-definition';
 export * from './adapters';
 export * from './route-options';
 export * from './deadline';
+export * from './session-state';

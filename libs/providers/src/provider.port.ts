@@ -151,12 +151,31 @@ export interface HostedFields {
   frameOrigins: string[];
 }
 
-/** A verified provider notification about a transaction. */
+/** What a verified notification is about: one of our transactions, or one of the provider's checkout sessions. */
+export type WebhookSubject =
+  | {
+      kind: 'transaction';
+      transactionId: string;
+      /** Present when the payload carries the transaction; otherwise fetch it. */
+      transaction?: TransactionResult;
+    }
+  | {
+      kind: 'session';
+      /** The provider's checkout session id: our `providerSessionId`. */
+      providerSessionId: string;
+      outcome: ProviderSessionState;
+      /**
+       * The event names the payment without saying how it stands (captured, only authorized, still
+       * processing): read the session back through its route to learn it, rather than apply `outcome`.
+       */
+      readBack?: boolean;
+    };
+
+/** A verified provider notification. */
 export interface VerifiedWebhook {
   eventId: string;
-  transactionId: string;
-  /** Present when the payload carries the transaction; otherwise fetch it. */
-  transaction?: TransactionResult;
+  /** null: a genuine event about nothing we track (acknowledged and ignored). */
+  subject: WebhookSubject | null;
 }
 
 export class WebhookRejected extends Error {
@@ -222,7 +241,11 @@ export abstract class WebhookFlow {
   ): VerifiedWebhook;
 }
 
-/** Where a provider's checkout session stands, in our terms. */
+/**
+ * Where a provider's checkout session stands, in our terms: still payable (or a
+ * payment still in flight), paid, failed for good, or closed unpaid at the provider.
+ * The adapters always name the payment of a paid or failed session.
+ */
 export interface ProviderSessionState {
   state: 'open' | 'paid' | 'failed' | 'expired';
   /** The payment, when the provider has one to show (its id, our status, the provider's word). */
@@ -245,6 +268,12 @@ export abstract class SessionStatusReadFlow {
   ): Promise<ProviderSessionState>;
 }
 
+/**
+ * cancelled: the provider will take no payment for the session any more;
+ * already_paid: the provider holds a payment for it (taken, or still in flight), so it
+ * cannot be cancelled: read the session to learn where it stands;
+ * already_closed: it had already expired or been closed, unpaid.
+ */
 export type SessionCancelOutcome = 'cancelled' | 'already_paid' | 'already_closed';
 
 /** Closes a provider session so that it can no longer be paid (a merchant's cancel, or our expiry). */

@@ -1,6 +1,6 @@
-import { PaymentStatus, TransactionResult } from '@app/providers';
+import { PaymentStatus, ProviderSessionState, TransactionResult } from '@app/providers';
 import { PaymentTransition } from '../sessions/domain/session';
-import { PaymentUpdate } from '../sessions/domain/session.repository';
+import { PaymentUpdate, ProviderSessionUpdate } from '../sessions/domain/session.repository';
 
 /**
  * Payment status → the session status it leads to: money authorized or taken is
@@ -33,6 +33,25 @@ export function paymentUpdate(result: TransactionResult): PaymentUpdate {
     transition,
     declineReason: transition === 'FAILED' ? result.declineReason : undefined,
   };
+}
+
+/**
+ * What the provider's word on one of its sessions does to ours: its payment, when
+ * it names one, applied monotonically (paid completes, failed fails, one still in
+ * flight is recorded); expired closes a PENDING session (a payment taken later
+ * still completes it).
+ */
+export function sessionUpdate(status: ProviderSessionState): ProviderSessionUpdate {
+  switch (status.state) {
+    case 'paid':
+    case 'failed':
+    case 'open':
+      return status.transaction
+        ? { kind: 'payment', payment: paymentUpdate(status.transaction) }
+        : { kind: 'unchanged' };
+    case 'expired':
+      return { kind: 'expired' };
+  }
 }
 
 /** `url` with `sessionId=<id>` appended, keeping its query and fragment. */

@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@app/common';
 import { AdapterDefinition } from '@app/providers';
 import { loadAppConfig } from './app-config';
@@ -28,6 +31,8 @@ describe('loadAppConfig', () => {
       idempotencyTtlSeconds: 86400,
       routingMaxAttempts: 3,
       dbMigrationsRun: true,
+      dbAcquireTimeoutMs: 2000,
+      shutdownDelayMs: 0,
       providersConfigPath: 'config/providers.json',
       checkoutBaseUrl: 'http://localhost:3000',
       logLevel: 'info',
@@ -126,5 +131,114 @@ describe('loadAppConfig', () => {
         expect(text).toContain(name);
       }
     });
+  });
+});
+
+describe('loadAppConfig: Redis topologies', () => {
+  const { REDIS_URL: _url, ...noRedis } = minimal;
+  const redis = (env: Record<string, string>) => loadAppConfig({ ...noRedis, ...env }, []).redis;
+  const caFile = () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'redis-ca-')), 'ca.pem');
+    writeFileSync(file, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    return file;
+  };
+
+  it('reads one server from REDIS_URL, with TLS on for rediss://', () => {
+    expect(redis({ REDIS_URL: 'redis://127.0.0.1:6379' })).toEqual({
+      topology: { kind: 'single', url: 'redis://127.0.0.1:6379' },
+      password: undefined,
+      tls: undefined,
+    });
+    expect(redis({ REDIS_URL: 'rediss://cache.example.com:6380', REDIS_PASSWORD: 'pw' })).toMatchObject({
+      password: 'pw',
+      tls: { ca: undefined },
+    });
+  });
+
+  it('reads cluster seeds, IPv6 in brackets, with TLS, a password and a CA file', () => {
+    const ca = caFile();
+    expect(
+      redis({
+        REDIS_CLUSTER_NODES: '10.0.0.1:7000, node-2.example.com:7001,[::1]:7002',
+        REDIS_PASSWORD: 'secret',
+        REDIS_TLS: 'true',
+        REDIS_TLS_CA_FILE: ca,
+      }),
+    ).toEqual({
+      topology: {
+        kind: 'cluster',
+        nodes: [
+          { host: '10.0.0.1', port: 7000 },
+          { host: 'node-2.example.com', port: 7001 },
+          { host: '::1', port: 7002 },
+        ],
+      },
+      password: 'secret',
+      tls: { ca: expect.stringContaining('BEGIN CERTIFICATE') },
+    });
+  });
+
+  it('reads sentinels with the primary name and the sentinels’ own password', () => {
+    expect(
+      redis({
+        REDIS_SENTINELS: 's1:26379,s2:26379,s3:26379',
+        REDIS_SENTINEL_NAME: 'checkout',
+        REDIS_SENTINEL_PASSWORD: 'sentinel-pw',
+        REDIS_PASSWORD: 'data-pw',
+      }),
+    ).toEqual({
+      topology: {
+        kind: 'sentinel',
+        sentinels: [
+          { host: 's1', port: 26379 },
+          { host: 's2', port: 26379 },
+          { host: 's3', port: 26379 },
+        ],
+        name: 'checkout',
+        sentinelPassword: 'sentinel-pw',
+      },
+      password: 'data-pw',
+      tls: undefined,
+    });
+  });
+
+  it.each([
+    [{}, 'REDIS_URL, REDIS_CLUSTER_NODES or REDIS_SENTINELS is required'],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_CLUSTER_NODES: 'b:7000' },
+      'set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS (got REDIS_URL, REDIS_CLUSTER_NODES)',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'b:7000', REDIS_SENTINELS: 's:26379', REDIS_SENTINEL_NAME: 'm' },
+      'set only one of REDIS_URL, REDIS_CLUSTER_NODES and REDIS_SENTINELS (got REDIS_CLUSTER_NODES, REDIS_SENTINELS)',
+    ],
+    [{ REDIS_SENTINELS: 's:26379' }, 'REDIS_SENTINEL_NAME is required with REDIS_SENTINELS'],
+    [
+      { REDIS_URL: 'redis://a:6379', REDIS_SENTINEL_NAME: 'm' },
+      'REDIS_SENTINEL_NAME is only used with REDIS_SENTINELS',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000,b' },
+      'REDIS_CLUSTER_NODES must be a comma-separated list of host:port, got "b"',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:70000' },
+      'REDIS_CLUSTER_NODES must be a comma-separated list of host:port, got "a:70000"',
+    ],
+    [{ REDIS_URL: 'redis://a:6379', REDIS_TLS: 'true' }, 'REDIS_TLS=true needs a rediss:// REDIS_URL'],
+    [
+      { REDIS_URL: 'redis://:inline@a:6379', REDIS_PASSWORD: 'pw' },
+      'set the Redis password in REDIS_URL or REDIS_PASSWORD, not both',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_TLS_CA_FILE: '/etc/ca.pem' },
+      'REDIS_TLS_CA_FILE is set but TLS is off (use rediss:// or REDIS_TLS=true)',
+    ],
+    [
+      { REDIS_CLUSTER_NODES: 'a:7000', REDIS_TLS: 'true', REDIS_TLS_CA_FILE: '/nonexistent/ca.pem' },
+      'REDIS_TLS_CA_FILE cannot be read: /nonexistent/ca.pem',
+    ],
+  ])('refuses %j: %s', (env, problem) => {
+    expect(problems({ ...noRedis, ...env })).toContain(problem);
   });
 });

@@ -1,20 +1,20 @@
 import { Controller, Get, HttpCode, Inject, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { pingDatabase } from '../infrastructure/database';
-import { pingRedis, REDIS } from '../infrastructure/redis';
+import { pingRedis, REDIS, RedisClient } from '../infrastructure/redis';
 import { ShutdownState } from '../observability/shutdown.state';
 
 const CHECK_TIMEOUT_MS = 500;
 
+// For the platform (probes, scrapers), not merchants: left out of the API document (README, API contract).
 @ApiExcludeController()
 @Controller('health')
 export class HealthController {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
     private readonly shutdown: ShutdownState,
   ) {}
 

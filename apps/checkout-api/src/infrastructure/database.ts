@@ -4,7 +4,12 @@ import { MIGRATIONS } from '../../../../migrations';
 /** Arbitrary but fixed: every instance of this service takes the same lock to migrate. */
 export const MIGRATION_LOCK_ID = 727_001_337;
 
-export function createDataSource(url: string, poolSize: number, statementTimeoutMs: number): DataSource {
+export function createDataSource(
+  url: string,
+  poolSize: number,
+  statementTimeoutMs: number,
+  acquireTimeoutMs: number,
+): DataSource {
   return new DataSource({
     type: 'postgres',
     url,
@@ -15,7 +20,8 @@ export function createDataSource(url: string, poolSize: number, statementTimeout
     logging: false,
     extra: {
       max: poolSize,
-      connectionTimeoutMillis: 2000,
+      // Bounds both the wait for a free pooled connection and the opening of a new one.
+      connectionTimeoutMillis: acquireTimeoutMs,
       idleTimeoutMillis: 30_000,
       statement_timeout: statementTimeoutMs,
       // A little after the server would cancel: what this catches is a connection gone silent.

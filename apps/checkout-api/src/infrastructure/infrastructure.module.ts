@@ -1,11 +1,10 @@
-import { Inject, Module, OnApplicationShutdown } from '@nestjs/common';
-import type Redis from 'ioredis';
+import { Inject, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { IdempotencyStore, RedisIdempotencyStore } from '@app/idempotency';
 import { RedisRouteHealthStore, RouteHealthStore } from '@app/routing';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { createDataSource, runMigrationsLocked } from './database';
-import { createRedisClient, REDIS } from './redis';
+import { createRedisClient, REDIS, RedisClient } from './redis';
 
 /** Postgres, Redis and the stores built on them; closed on shutdown. */
 @Module({
@@ -21,6 +20,7 @@ import { createRedisClient, REDIS } from './redis';
           config.databaseUrl,
           config.dbPoolSize,
           config.dbStatementTimeoutMs,
+          config.dbAcquireTimeoutMs,
         );
         await dataSource.initialize();
         return dataSource;
@@ -29,17 +29,25 @@ import { createRedisClient, REDIS } from './redis';
     {
       provide: REDIS,
       inject: [APP_CONFIG],
-      useFactory: (config: AppConfig) => createRedisClient(config.redisUrl),
+      useFactory: (config: AppConfig) => {
+        const redis = createRedisClient(config.redis);
+        // The client reconnects by itself (requests get 503 meanwhile); without a listener ioredis prints to stderr.
+        const logger = new Logger('Redis');
+        redis.on('error', (error: Error) =>
+          logger.warn({ msg: 'redis connection error', error: error.message }),
+        );
+        return redis;
+      },
     },
     {
       provide: IdempotencyStore,
       inject: [REDIS],
-      useFactory: (redis: Redis) => new RedisIdempotencyStore(redis),
+      useFactory: (redis: RedisClient) => new RedisIdempotencyStore(redis),
     },
     {
       provide: RouteHealthStore,
       inject: [REDIS, APP_CONFIG],
-      useFactory: (redis: Redis, config: AppConfig) =>
+      useFactory: (redis: RedisClient, config: AppConfig) =>
         new RedisRouteHealthStore(redis, config.routingStatsWindowMs),
     },
   ],
@@ -48,7 +56,7 @@ import { createRedisClient, REDIS } from './redis';
 export class InfrastructureModule implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   async onApplicationShutdown(): Promise<void> {

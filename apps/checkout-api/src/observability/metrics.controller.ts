@@ -2,6 +2,7 @@ import { Controller, Get, Header } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { MetricsService } from './metrics.service';
 
+// For the platform (probes, scrapers), not merchants: left out of the API document (README, API contract).
 @ApiExcludeController()
 @Controller('metrics')
 export class MetricsController {

@@ -41,6 +41,25 @@ export class MetricsService {
     registers: [this.registry],
   });
 
+  readonly reconcilerRuns = new Counter({
+    name: 'reconciler_runs_total',
+    help: 'Reconciliation passes run by this instance',
+    registers: [this.registry],
+  });
+
+  readonly reconciledSessions = new Counter({
+    name: 'reconciler_sessions_total',
+    help: 'Sessions checked at their provider by outcome: applied, expired, unchanged, provider_error, no_route',
+    labelNames: ['outcome'] as const,
+    registers: [this.registry],
+  });
+
+  readonly reconcilerLag = new Gauge({
+    name: 'reconciler_lag_seconds',
+    help: 'Age of the oldest PENDING session overdue for a check at its provider (0 when none is)',
+    registers: [this.registry],
+  });
+
   readonly circuit = new Gauge({
     name: 'route_circuit_state',
     help: 'Circuit state per route as last seen by this instance: 0 closed, 1 half-open, 2 open',

@@ -1,10 +1,9 @@
 import { Inject, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { InfrastructureModule } from '../infrastructure/infrastructure.module';
-import type Redis from 'ioredis';
 import type { Pool } from 'pg';
 import { DataSource } from 'typeorm';
 import { pingDatabase } from '../infrastructure/database';
-import { REDIS } from '../infrastructure/redis';
+import { InfrastructureModule } from '../infrastructure/infrastructure.module';
+import { REDIS, RedisClient } from '../infrastructure/redis';
 import { MetricsController } from './metrics.controller';
 import { MetricsService } from './metrics.service';
 import { ShutdownState } from './shutdown.state';
@@ -22,7 +21,7 @@ export class ObservabilityModule implements OnModuleInit, OnApplicationShutdown 
   constructor(
     private readonly metrics: MetricsService,
     private readonly dataSource: DataSource,
-    @Inject(REDIS) private readonly redis: Redis,
+    @Inject(REDIS) private readonly redis: RedisClient,
   ) {}
 
   onModuleInit(): void {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-/** Set once SIGTERM arrives: readiness answers 503 from then on. */
+/** Set once SIGTERM arrives: from then on readiness answers 503 and every response carries Connection: close. */
 @Injectable()
 export class ShutdownState {
   private draining = false;

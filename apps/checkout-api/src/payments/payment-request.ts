@@ -1,24 +1,17 @@
 import { applyDecorators, HttpCode, Post, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiConflictResponse,
-  ApiGatewayTimeoutResponse,
-  ApiHeader,
-  ApiNotFoundResponse,
-  ApiOperation,
-  ApiParam,
-  ApiResponse,
-  ApiServiceUnavailableResponse,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { ClassConstructor } from 'class-transformer';
 import type { FastifyReply } from 'fastify';
 import { MerchantAuthGuard } from '@app/auth';
-import { DomainError, validateBody } from '@app/common';
+import { DomainError, ErrorCode, validateBody } from '@app/common';
 import { IdempotentResult, parseIdempotencyKey, requestFingerprint } from '@app/idempotency';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../openapi';
+import {
+  ApiErrors,
+  BEARER_SCHEME,
+  IDEMPOTENCY_KEY_PARAMETER,
+  IDEMPOTENT_REPLAYED,
+  responseHeaders,
+} from '../openapi';
 import type { OperationKind } from './domain/payment-operation';
 import type { OperationInput } from './payment-operation.executor';
 
@@ -77,51 +70,78 @@ export function send(reply: FastifyReply, result: IdempotentResult): unknown {
   return result.body;
 }
 
-const ERROR = { type: ErrorEnvelopeDto };
+/* Answers that the request and the payment's state decide (isFinalPaymentError): replayed to a retry. */
+const FINAL: ErrorCode[] = [
+  'NOT_FOUND',
+  'VALIDATION_FAILED',
+  'PAYMENT_NOT_CAPTURABLE',
+  'CAPTURE_EXCEEDS_AUTHORIZED',
+  'PAYMENT_NOT_VOIDABLE',
+  'PAYMENT_NOT_REFUNDABLE',
+  'REFUND_EXCEEDS_CAPTURED',
+];
 
 /** What every money endpoint shares: the route, the merchant token, the Idempotency-Key and the errors. */
 export function PaymentOperationEndpoint(options: {
   kind: OperationKind;
+  operationId: string;
   summary: string;
+  description: string;
   status: 200 | 201;
-  conflicts: string;
+  /** The 409s of this operation's money rules. */
+  conflicts: ErrorCode[];
 }) {
   return applyDecorators(
     Post(`:sessionId/${PATHS[options.kind]}`),
     HttpCode(options.status),
     UseGuards(MerchantAuthGuard),
+    ApiOperation({
+      operationId: options.operationId,
+      summary: options.summary,
+      description: options.description,
+    }),
     ApiBearerAuth(BEARER_SCHEME),
-    ApiOperation({ summary: options.summary }),
-    ApiParam({ name: 'sessionId', format: 'uuid' }),
+    ApiParam({
+      name: 'sessionId',
+      schema: { type: 'string', format: 'uuid' },
+      description: 'The session whose payment this acts on',
+    }),
     ApiHeader({
-      name: 'Idempotency-Key',
-      required: true,
+      ...IDEMPOTENCY_KEY_PARAMETER,
       description:
-        'Client-generated key (1-255 printable ASCII): a retry with it gets the first answer, with ' +
-        'Idempotent-Replayed: true. Scoped to the merchant.',
+        'Client-generated unique key used to safely retry this operation: 1 to 255 printable ASCII characters. ' +
+        'Scoped to your merchant, across endpoints: a retry with the same key and request gets the first answer; ' +
+        'the same key with another request (another body, endpoint or session) is a 422.',
     }),
-    ApiBadRequestResponse({
-      ...ERROR,
-      description:
-        'IDEMPOTENCY_KEY_MISSING, IDEMPOTENCY_KEY_INVALID, VALIDATION_FAILED (e.g. more decimals than the ' +
-        'currency has), MALFORMED_JSON',
-    }),
-    ApiUnauthorizedResponse({ ...ERROR, description: 'UNAUTHORIZED' }),
-    ApiNotFoundResponse({ ...ERROR, description: 'NOT_FOUND: unknown, or another merchant’s session' }),
-    ApiConflictResponse({
-      ...ERROR,
-      description: `${options.conflicts}, each with details and no provider call; IDEMPOTENCY_KEY_IN_USE (with Retry-After)`,
-    }),
-    ApiUnprocessableEntityResponse({ ...ERROR, description: 'IDEMPOTENCY_KEY_MISMATCH' }),
-    ApiResponse({
-      status: 502,
-      ...ERROR,
-      description: 'PROVIDER_UNAVAILABLE or PROVIDER_REJECTED: the provider did not do it',
-    }),
-    ApiServiceUnavailableResponse({ ...ERROR, description: 'SERVICE_UNAVAILABLE' }),
-    ApiGatewayTimeoutResponse({
-      ...ERROR,
-      description: 'PROVIDER_TIMEOUT: the outcome is unknown; retry with the same Idempotency-Key',
-    }),
+    ApiErrors(
+      [
+        'IDEMPOTENCY_KEY_MISSING',
+        'IDEMPOTENCY_KEY_INVALID',
+        'MALFORMED_JSON',
+        'VALIDATION_FAILED',
+        'UNAUTHORIZED',
+        'NOT_FOUND',
+        ...options.conflicts,
+        'IDEMPOTENCY_KEY_IN_USE',
+        'PAYLOAD_TOO_LARGE',
+        'UNSUPPORTED_MEDIA_TYPE',
+        'IDEMPOTENCY_KEY_MISMATCH',
+        'INTERNAL_ERROR',
+        'PROVIDER_UNAVAILABLE',
+        'PROVIDER_REJECTED',
+        'SERVICE_UNAVAILABLE',
+        'PROVIDER_TIMEOUT',
+      ],
+      {
+        replayed: FINAL.filter(
+          (code) => code === 'NOT_FOUND' || code === 'VALIDATION_FAILED' || options.conflicts.includes(code),
+        ),
+      },
+    ),
   );
+}
+
+/** The success answer: its body, and Idempotent-Replayed on a replay. */
+export function replayableResponse(description: string) {
+  return { description, headers: responseHeaders([{ name: IDEMPOTENT_REPLAYED, required: false }]) };
 }

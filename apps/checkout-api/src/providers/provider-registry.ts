@@ -26,18 +26,26 @@ export class ProviderRegistry {
   }
 
   /**
-   * The flows a route of this adapter needs: every route creates sessions, and captures,
-   * voids and refunds what it took (a merchant's money must never be stuck with a provider
-   * we cannot ask); one whose buyer pays on our hosted page also needs the hosted payment,
-   * the transaction read (the return from an approval step) and the webhook that settles it.
+   * The flows a route of this adapter needs. Every route creates sessions, settles
+   * them (the webhook), can be asked where a session stands (the reconciler), can
+   * close one (cancel, expiry), and captures, voids and refunds what it took (a
+   * merchant's money is never stuck with a provider we cannot ask). One whose buyer
+   * pays on our hosted page also needs the hosted payment and the transaction read
+   * (the return from an approval step).
    */
   requiredFlows(kind: string): ProviderFlowName[] {
+    const lifecycle: ProviderFlowName[] = [
+      'createSession',
+      'webhook',
+      'sessionRead',
+      'cancel',
+      'capture',
+      'void',
+      'refund',
+    ];
     const creation = this.flow(kind, 'createSession');
-    const money: ProviderFlowName[] = ['capture', 'void', 'refund'];
-    if (creation?.checkoutPage === 'hosted') {
-      return ['createSession', 'hostedPayment', 'transactionRead', 'webhook', ...money];
-    }
-    return ['createSession', ...money];
+    if (creation?.checkoutPage === 'hosted') return [...lifecycle, 'hostedPayment', 'transactionRead'];
+    return lifecycle;
   }
 
   /** The required flows this adapter lacks (empty when it can serve the route). */

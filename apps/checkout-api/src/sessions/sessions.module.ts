@@ -6,6 +6,8 @@ import { ObservabilityModule } from '../observability/observability.module';
 import { PaymentsModule } from '../payments/payments.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RoutingModule } from '../routing/routing.module';
+import { CancelSessionController } from './cancel-session/cancel-session.controller';
+import { CancelSessionUseCase } from './cancel-session/cancel-session.use-case';
 import { CreateSessionController } from './create-session/create-session.controller';
 import { CreateSessionUseCase } from './create-session/create-session.use-case';
 import { SessionCreator } from './create-session/session-creator';
@@ -15,6 +17,7 @@ import { ListSessionsController } from './list-sessions/list-sessions.controller
 import { ListSessionsUseCase } from './list-sessions/list-sessions.use-case';
 import { TypeOrmSessionLifecycleRepository } from './persistence/typeorm-session-lifecycle.repository';
 import { SessionExpirySweeper } from './expire-sessions/session-expiry.sweeper';
+import { SessionReconciler } from './reconcile-sessions/session-reconciler';
 import { GetSessionController } from './get-session/get-session.controller';
 import { GetSessionUseCase } from './get-session/get-session.use-case';
 import { TypeOrmSessionRepository } from './persistence/typeorm-session.repository';
@@ -29,15 +32,22 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     ProvidersModule,
     RoutingModule,
   ],
-  controllers: [CreateSessionController, ListSessionsController, GetSessionController],
+  controllers: [
+    CreateSessionController,
+    ListSessionsController,
+    GetSessionController,
+    CancelSessionController,
+  ],
   providers: [
     { provide: SessionRepository, useClass: TypeOrmSessionRepository },
     { provide: SessionLifecycleRepository, useClass: TypeOrmSessionLifecycleRepository },
     ListSessionsUseCase,
+    CancelSessionUseCase,
     SessionCreator,
     CreateSessionUseCase,
     GetSessionUseCase,
     SessionExpirySweeper,
+    SessionReconciler,
   ],
   exports: [SessionRepository, SessionLifecycleRepository],
 })

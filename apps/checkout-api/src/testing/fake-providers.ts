@@ -12,7 +12,12 @@ import {
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
+  ProviderSessionRef,
+  ProviderSessionState,
+  SessionCancelFlow,
+  SessionCancelOutcome,
   SessionCreationFlow,
+  SessionStatusReadFlow,
   TransactionReadFlow,
   TransactionResult,
   VerifiedWebhook,
@@ -129,7 +134,7 @@ export function signedWebhook(event: VerifiedWebhook): {
   return { headers: { [SIGNATURE_HEADER]: GOOD_SIGNATURE }, rawBody: Buffer.from(JSON.stringify(event)) };
 }
 
-/** Accepts a delivery signed as signedWebhook signs it whose body names an event and a transaction. */
+/** Accepts a delivery signed as signedWebhook signs it whose body names an event and what it is about. */
 export class FakeWebhook extends WebhookFlow {
   verifyWebhook(headers: Record<string, string | string[] | undefined>, rawBody: Buffer): VerifiedWebhook {
     if (headers[SIGNATURE_HEADER] !== GOOD_SIGNATURE) throw new WebhookRejected('signature');
@@ -139,10 +144,34 @@ export class FakeWebhook extends WebhookFlow {
     } catch {
       throw new WebhookRejected('payload');
     }
-    if (typeof event?.eventId !== 'string' || typeof event.transactionId !== 'string') {
+    if (typeof event?.eventId !== 'string' || event.subject === undefined) {
       throw new WebhookRejected('payload');
     }
     return event as VerifiedWebhook;
+  }
+}
+
+/** Says where a provider session stands; open by default. */
+export class FakeSessionRead extends SessionStatusReadFlow {
+  readonly answers = new ScriptedCalls<
+    [ProviderRoute, ProviderSessionRef, ProviderCallOptions],
+    ProviderSessionState
+  >(async () => ({ state: 'open' }));
+
+  readSession(route: ProviderRoute, session: ProviderSessionRef, options: ProviderCallOptions) {
+    return this.answers.run(route, session, options);
+  }
+}
+
+/** Closes provider sessions; by default each one is cancelled. */
+export class FakeSessionCancel extends SessionCancelFlow {
+  readonly answers = new ScriptedCalls<
+    [ProviderRoute, string, ProviderCallOptions],
+    { outcome: SessionCancelOutcome }
+  >(async () => ({ outcome: 'cancelled' }));
+
+  cancelSession(route: ProviderRoute, providerSessionId: string, options: ProviderCallOptions) {
+    return this.answers.run(route, providerSessionId, options);
   }
 }
 
@@ -152,6 +181,8 @@ export class FakeProvider extends PaymentProvider {
   readonly hosted = new FakeHostedPayment();
   readonly reads = new FakeTransactionRead();
   readonly webhooks = new FakeWebhook();
+  readonly sessionReads = new FakeSessionRead();
+  readonly cancels = new FakeSessionCancel();
   readonly flows: ProviderFlows;
 
   constructor(
@@ -168,6 +199,8 @@ export class FakeProvider extends PaymentProvider {
       hostedPayment: this.hosted,
       transactionRead: this.reads,
       webhook: this.webhooks,
+      sessionRead: this.sessionReads,
+      cancel: this.cancels,
     };
     for (const flow of options.without ?? []) delete flows[flow];
     this.flows = flows;

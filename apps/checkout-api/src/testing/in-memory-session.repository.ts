@@ -3,6 +3,7 @@ import {
   CreateLookup,
   InsertOutcome,
   PaymentUpdate,
+  ProviderSessionUpdate,
   SessionRepository,
 } from '../sessions/domain/session.repository';
 
@@ -102,6 +103,14 @@ export class InMemorySessionRepository extends SessionRepository {
     return row ? copy(row) : null;
   }
 
+  async findByProviderSession(adapter: string, providerSessionId: string): Promise<Session | null> {
+    const row = this.find(
+      (candidate) =>
+        candidate.providerAdapter === adapter && candidate.providerSessionId === providerSessionId,
+    );
+    return row ? copy(row) : null;
+  }
+
   async applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
     const row = this.rows.get(sessionId);
     if (!row) return null;
@@ -117,14 +126,15 @@ export class InMemorySessionRepository extends SessionRepository {
     adapter: string,
     eventId: string,
     sessionId: string,
-    update: PaymentUpdate,
+    update: ProviderSessionUpdate,
     now: Date,
   ): Promise<boolean> {
     const key = eventKey(adapter, eventId);
     if (this.webhookEvents.has(key)) return false;
     this.webhookEvents.add(key);
     const row = this.rows.get(sessionId);
-    if (row) applyMonotonically(row, update, now);
+    if (row && update.kind === 'payment') applyMonotonically(row, update.payment, now);
+    if (row && update.kind === 'expired') expire(row, now);
     return true;
   }
 

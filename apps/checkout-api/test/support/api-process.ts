@@ -8,11 +8,14 @@ const MAIN = resolve(__dirname, '../../../../dist/apps/checkout-api/src/main.js'
 /** The built service as a separate OS process, for crash and multi-instance tests. */
 export class ApiProcess {
   private output = '';
+  /** Date.now() when the process exited. */
+  exitedAt?: number;
 
   private constructor(
     private readonly child: ChildProcess,
     readonly url: string,
   ) {
+    child.once('exit', () => (this.exitedAt = Date.now()));
     child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
   }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markReplayed } from '../context';
 import { canonicalJson } from '../store';
-import { isUuid, validate, type Issue, type Schema } from '../validation/schema';
+import { int, isUuid, validate, type Issue, type Schema } from '../validation/schema';
 import type { TransactionListener } from './approval';
 import type { Gr4vyAuthenticator } from './auth';
 import { expiryMonthValid, luhnValid, toStoredCard } from './card';
@@ -10,13 +10,19 @@ import { gr4vyError, validationError } from './errors';
 import {
   CheckoutSessionSecureFields,
   CheckoutSessionUpdate,
+  LIST_TRANSACTIONS_LIMIT,
   TransactionCreate,
   type CheckoutSessionUpdateBody,
 } from './schemas';
 import type { CheckoutSessionRecord, Gr4vyState, StoredPaymentMethod } from './state';
 import { registerGr4vyPaymentRoutes } from './payments';
 import { fieldsCorsHeaders, FIELDS_ROUTE } from './secure-fields';
-import { createTransaction } from './transactions';
+import {
+  createTransaction,
+  cursorOffset,
+  listTransactions,
+  type ListTransactionsQuery,
+} from './transactions';
 
 export interface Gr4vyRouteDeps {
   state: Gr4vyState;
@@ -33,6 +39,7 @@ const SCOPES = {
   deleteCheckoutSession: ['checkout-sessions.write'],
   createTransaction: ['transactions.write', 'embed'],
   getTransaction: ['transactions.read'],
+  listTransactions: ['transactions.read'],
 } as const;
 
 const DEFAULT_EXPIRES_IN = 3600;
@@ -40,6 +47,7 @@ const MAX_IDEMPOTENCY_KEY = 255;
 
 type SessionParams = { Params: { session_id: string } };
 type TransactionParams = { Params: { transaction_id: string } };
+type ListQuery = { Querystring: Record<string, string | string[] | undefined> };
 
 function merchantAccountId(request: FastifyRequest): string {
   const header = request.headers['x-gr4vy-merchant-account-id'];
@@ -267,6 +275,15 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
     return reply.code(result.status).send(result.body);
   });
 
+  // Only `checkout_session_id` filters; the document's other filters are accepted and not applied.
+  app.get<ListQuery>('/transactions', async (request, reply) => {
+    if (!(await allowed(request, reply, SCOPES.listTransactions))) return reply;
+    const query = readListQuery(request.query);
+    if ('issues' in query) return sendValidation(reply, query.issues);
+    if ('badCursor' in query) return reply.code(400).send(gr4vyError(400, 'The cursor is not valid'));
+    return reply.code(200).send(listTransactions(state, merchantAccountId(request), query));
+  });
+
   app.get<TransactionParams>('/transactions/:transaction_id', async (request, reply) => {
     if (!(await allowed(request, reply, SCOPES.getTransaction))) return reply;
     const id = request.params.transaction_id;
@@ -280,6 +297,51 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
   });
 
   registerGr4vyPaymentRoutes(app, { state, events, allowed, merchantAccountId });
+}
+
+/** The query of GET /transactions, checked as FastAPI checks it (strings parsed in lax mode). */
+function readListQuery(
+  raw: Record<string, string | string[] | undefined>,
+): ListTransactionsQuery | { issues: Issue[] } | { badCursor: true } {
+  const single = (name: string) => {
+    const value = raw[name];
+    return Array.isArray(value) ? value[value.length - 1] : value;
+  };
+  const issues: Issue[] = [];
+  const limitText = single('limit');
+  let limit: number = LIST_TRANSACTIONS_LIMIT.default;
+  if (limitText !== undefined) {
+    if (!/^-?\d+$/.test(limitText.trim())) {
+      issues.push({
+        type: 'int_parsing',
+        loc: ['query', 'limit'],
+        msg: 'Input should be a valid integer, unable to parse string as an integer',
+        input: limitText,
+      });
+    } else {
+      const checked = validate(
+        int({ min: LIST_TRANSACTIONS_LIMIT.min, max: LIST_TRANSACTIONS_LIMIT.max }),
+        Number(limitText),
+        ['query', 'limit'],
+      );
+      if (checked.ok) limit = checked.value;
+      else issues.push(...checked.issues);
+    }
+  }
+  const checkoutSessionId = single('checkout_session_id');
+  if (checkoutSessionId !== undefined && !isUuid(checkoutSessionId)) {
+    issues.push(
+      ...pathUuidIssue('checkout_session_id', checkoutSessionId).map((i) => ({
+        ...i,
+        loc: ['query', 'checkout_session_id'],
+      })),
+    );
+  }
+  if (issues.length > 0) return { issues };
+  const cursor = single('cursor');
+  const offset = cursor === undefined || cursor === '' ? 0 : cursorOffset(cursor);
+  if (offset === undefined) return { badCursor: true };
+  return { checkoutSessionId, limit, offset };
 }
 
 function fieldError(message: string, field: string) {

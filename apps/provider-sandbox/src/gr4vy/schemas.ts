@@ -427,6 +427,22 @@ export const TransactionCreate = obj(
 );
 export type TransactionCreateBody = Infer<typeof TransactionCreate>;
 
+/** GET /transactions (operation list_transactions): `limit`'s bounds and default, from its query parameter. */
+export const LIST_TRANSACTIONS_LIMIT = { min: 1, max: 100, default: 20 } as const;
+
+/**
+ * components/schemas/TransactionSummary: the properties of a Transaction that a list shows
+ * (the summary has `additionalProperties: false`), in the document's order.
+ */
+export const TRANSACTION_SUMMARY_FIELDS = [
+  'type', 'id', 'reconciliation_id', 'merchant_account_id', 'currency', 'amount', 'status',
+  'authorized_amount', 'captured_amount', 'refunded_amount', 'settled_currency', 'settled_amount', 'settled',
+  'country', 'external_identifier', 'intent', 'payment_method', 'method', 'instrument_type', 'error_code',
+  'payment_service', 'pending_review', 'buyer', 'raw_response_code', 'raw_response_description',
+  'shipping_details', 'checkout_session_id', 'gift_card_redemptions', 'gift_card_service', 'created_at',
+  'updated_at', 'disputed', 'reauthorized_from_transaction_id',
+] as const; // prettier-ignore
+
 /** components/schemas/TransactionCaptureCreate (body of POST /transactions/{transaction_id}/capture) */
 export const TransactionCaptureCreate = obj(
   {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isExpired, luhnValid, expiryMonthValid, toStoredCard } from './card';
 import { gr4vyError, type Gr4vyError } from './errors';
-import type { TransactionCreateBody } from './schemas';
+import { TRANSACTION_SUMMARY_FIELDS, type TransactionCreateBody } from './schemas';
 import type { Gr4vyState, StoredPaymentMethod, TransactionView } from './state';
 
 /** The payment service reported when neither the request nor the session names one. */
@@ -274,4 +274,63 @@ export function approveTransaction(state: Gr4vyState, transaction: TransactionVi
   };
   state.transactions.set(approved.id, approved);
   return approved;
+}
+
+export interface ListTransactionsQuery {
+  checkoutSessionId?: string;
+  limit: number;
+  /** Where the page starts, as decoded from the opaque cursor. */
+  offset: number;
+}
+
+/** components/schemas/TransactionSummaries */
+export interface TransactionSummaries {
+  items: Record<string, unknown>[];
+  limit: number;
+  next_cursor: string | null;
+  previous_cursor: string | null;
+}
+
+/** The cursor of the page starting at `offset`: opaque to clients, as Gr4vy's are. */
+export function listCursor(offset: number): string {
+  return Buffer.from(`offset:${offset}`, 'utf8').toString('base64url');
+}
+
+/** The offset a cursor points at; undefined for a cursor this sandbox did not hand out. */
+export function cursorOffset(cursor: string): number | undefined {
+  const match = /^offset:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * One page of a merchant account's transactions, most recently updated first, as
+ * summaries; `checkoutSessionId` keeps those made on that checkout session only.
+ */
+export function listTransactions(
+  state: Gr4vyState,
+  merchantAccountId: string,
+  query: ListTransactionsQuery,
+): TransactionSummaries {
+  const wanted = query.checkoutSessionId?.toLowerCase();
+  const matching = [...state.transactions.values()]
+    .filter((t) => t.merchant_account_id === merchantAccountId)
+    .filter((t) => wanted === undefined || t.checkout_session_id === wanted)
+    .sort((a, b) => String(b.updated_at).localeCompare(String(a.updated_at)) || b.id.localeCompare(a.id));
+  const page = matching.slice(query.offset, query.offset + query.limit);
+  const next = query.offset + query.limit;
+  const previous = Math.max(0, query.offset - query.limit);
+  return {
+    items: page.map(toSummary),
+    limit: query.limit,
+    next_cursor: next < matching.length ? listCursor(next) : null,
+    previous_cursor: query.offset > 0 ? listCursor(previous) : null,
+  };
+}
+
+function toSummary(transaction: TransactionView): Record<string, unknown> {
+  const summary: Record<string, unknown> = {};
+  for (const field of TRANSACTION_SUMMARY_FIELDS) {
+    if (field in transaction) summary[field] = transaction[field];
+  }
+  return summary;
 }

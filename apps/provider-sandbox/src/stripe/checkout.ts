@@ -5,6 +5,7 @@
  */
 import { invalidParam, missingParam } from './errors';
 import { isFormObject, type FormObject, type FormValue } from './form';
+import type { CaptureMethod } from './state';
 
 /** Top-level parameters Stripe documents for creating a Checkout Session. */
 const SESSION_PARAMS = new Set([
@@ -37,6 +38,12 @@ const PRICE_DATA_PARAMS = new Set([
   'unit_amount_decimal',
 ]);
 const PRODUCT_DATA_PARAMS = new Set(['description', 'images', 'metadata', 'name', 'tax_code', 'unit_label']);
+const PAYMENT_INTENT_DATA_PARAMS = new Set([
+  'application_fee_amount', 'capture_method', 'description', 'metadata', 'on_behalf_of', 'receipt_email',
+  'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_data',
+  'transfer_group',
+]); // prettier-ignore
+const CAPTURE_METHODS: readonly CaptureMethod[] = ['automatic', 'automatic_async', 'manual'];
 
 const MAX_AMOUNT = 99_999_999;
 const MIN_EXPIRY_S = 30 * 60;
@@ -63,6 +70,8 @@ export interface CheckoutSessionInput {
   metadata: Record<string, string>;
   locale: string | null;
   paymentMethodTypes: string[];
+  /** payment_intent_data[capture_method]: manual leaves a paid session's PaymentIntent at requires_capture. */
+  captureMethod: CaptureMethod;
 }
 
 function checkKnown(value: FormObject, known: Set<string>, prefix: string) {
@@ -213,6 +222,22 @@ function lineItem(raw: FormValue, index: number): LineItemInput {
   return { name, currency, unitAmount, quantity };
 }
 
+function captureMethodParam(value: FormValue | undefined): CaptureMethod {
+  if (value === undefined) return 'automatic';
+  const p = 'payment_intent_data';
+  if (!isFormObject(value)) throw invalidParam(`Invalid hash: ${p} must be a hash`, p);
+  checkKnown(value, PAYMENT_INTENT_DATA_PARAMS, p);
+  const method = stringParam(value.capture_method, `${p}[capture_method]`, false);
+  if (method === null) return 'automatic';
+  if (!(CAPTURE_METHODS as readonly string[]).includes(method)) {
+    throw invalidParam(
+      `Invalid ${p}[capture_method]: must be one of ${CAPTURE_METHODS.join(', ')}`,
+      `${p}[capture_method]`,
+    );
+  }
+  return method as CaptureMethod;
+}
+
 export function parseCheckoutSessionParams(params: FormObject, nowSeconds: number): CheckoutSessionInput {
   checkKnown(params, SESSION_PARAMS, '');
 
@@ -303,5 +328,6 @@ export function parseCheckoutSessionParams(params: FormObject, nowSeconds: numbe
     metadata: metadataParam(params.metadata, 'metadata'),
     locale,
     paymentMethodTypes,
+    captureMethod: captureMethodParam(params.payment_intent_data),
   };
 }

@@ -1,69 +1,39 @@
-import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { markReplayed } from '../context';
 import { canonicalJson } from '../store';
 import { invalidParam, StripeRequestError, stripeError } from './errors';
 import { isFormObject, type FormObject, type FormValue } from './form';
-import type { StoredStripeSession, StripeState } from './state';
+import { randomStripeId, type StripePaymentIntent, type StripeState } from './state';
 
 /*
- * The PaymentIntent behind a paid Checkout Session, and what a merchant does with it after
- * checkout, as Stripe's API reference has it: `payment_intent_data[capture_method]=manual`
- * leaves it `requires_capture` (the funds held), then `POST /v1/payment_intents/:id/capture`
- * (with `amount_to_capture`, once), `/cancel`, and `POST /v1/refunds` in parts up to what was
- * received. Bodies are form-encoded; every POST takes an `Idempotency-Key`, per account.
+ * What a merchant does with a paid session's PaymentIntent after checkout, as Stripe's API
+ * reference has it: a held one (`capture_method=manual`, `requires_capture`) is captured with
+ * `POST /v1/payment_intents/:id/capture` (`amount_to_capture`, once; the rest of the hold is
+ * released) or cancelled with `/cancel`; a received one is refunded with `POST /v1/refunds`, in
+ * parts up to what was received. Bodies are form-encoded; every POST takes an
+ * `Idempotency-Key`, per account. A PaymentIntent is visible to its session's account only.
  */
 
-export type CaptureMethod = 'automatic' | 'automatic_async' | 'manual';
-const CAPTURE_METHODS: readonly string[] = ['automatic', 'automatic_async', 'manual'];
-
-/** A PaymentIntent as returned to clients. */
-export interface StripePaymentIntent {
-  id: string;
-  object: 'payment_intent';
-  amount: number;
-  amount_capturable: number;
-  amount_received: number;
-  canceled_at: number | null;
-  cancellation_reason: string | null;
-  capture_method: CaptureMethod;
-  created: number;
-  currency: string;
-  livemode: false;
-  metadata: Record<string, string>;
-  status: 'requires_capture' | 'succeeded' | 'canceled';
-}
-
-export interface StoredPaymentIntent {
-  account: string;
-  intent: StripePaymentIntent;
-  /** Σ of the refunds made on it. */
-  amountRefunded: number;
-}
-
-/** Parameters of `payment_intent_data` Stripe documents for a Checkout Session in payment mode. */
-const PAYMENT_INTENT_DATA_PARAMS = new Set([
-  'application_fee_amount', 'capture_method', 'description', 'metadata', 'on_behalf_of', 'receipt_email',
-  'setup_future_usage', 'shipping', 'statement_descriptor', 'statement_descriptor_suffix', 'transfer_data',
-  'transfer_group',
-]); // prettier-ignore
 const CAPTURE_PARAMS = new Set(['amount_to_capture', 'expand', 'metadata', 'statement_descriptor']);
 const CANCEL_PARAMS = new Set(['cancellation_reason', 'expand']);
 const REFUND_PARAMS = new Set(['amount', 'charge', 'expand', 'metadata', 'payment_intent', 'reason']);
 const REFUND_REASONS: readonly string[] = ['duplicate', 'fraudulent', 'requested_by_customer'];
+const CANCELLABLE: readonly string[] = ['requires_payment_method', 'requires_capture'];
 const FORM_TYPE = 'application/x-www-form-urlencoded';
 const MAX_IDEMPOTENCY_KEY = 255;
 
-function randomId(prefix: string): string {
-  return `${prefix}${randomBytes(18).toString('base64url').replace(/[-_]/g, '0')}`;
+export interface PaymentIntentRouteDeps {
+  state: StripeState;
+  /** The account scope of a request (secret key, plus Stripe-Account), or null after answering 401. */
+  authenticate(request: FastifyRequest, reply: FastifyReply): string | null;
 }
 
-function checkKnown(params: FormObject, known: Set<string>, prefix = ''): void {
+type IdParams = { Params: { id: string } };
+type Answer = { status: number; body: unknown };
+
+function checkKnown(params: FormObject, known: Set<string>): void {
   for (const key of Object.keys(params)) {
-    if (!known.has(key)) {
-      const param = prefix ? `${prefix}[${key}]` : key;
-      throw invalidParam(`Received unknown parameter: ${param}`, param, 'parameter_unknown');
-    }
+    if (!known.has(key)) throw invalidParam(`Received unknown parameter: ${key}`, key, 'parameter_unknown');
   }
 }
 
@@ -75,56 +45,6 @@ function positiveInteger(value: FormValue | undefined, param: string): number | 
   return Number(value);
 }
 
-/** `payment_intent_data[capture_method]` of a Checkout Session create (Stripe's default: automatic). */
-export function captureMethodOf(paymentIntentData: FormValue | undefined): CaptureMethod {
-  if (paymentIntentData === undefined) return 'automatic';
-  if (!isFormObject(paymentIntentData)) {
-    throw invalidParam('Invalid hash: payment_intent_data must be a hash', 'payment_intent_data');
-  }
-  checkKnown(paymentIntentData, PAYMENT_INTENT_DATA_PARAMS, 'payment_intent_data');
-  const method = paymentIntentData.capture_method;
-  if (method === undefined) return 'automatic';
-  if (typeof method !== 'string' || !CAPTURE_METHODS.includes(method)) {
-    throw invalidParam(
-      `Invalid payment_intent_data[capture_method]: must be one of ${CAPTURE_METHODS.join(', ')}`,
-      'payment_intent_data[capture_method]',
-    );
-  }
-  return method as CaptureMethod;
-}
-
-/** The PaymentIntent a paid session creates: held when its capture method is manual, received otherwise. */
-export function createPaymentIntent(state: StripeState, stored: StoredStripeSession): StripePaymentIntent {
-  const amount = stored.session.amount_total;
-  const held = stored.captureMethod === 'manual';
-  const intent: StripePaymentIntent = {
-    id: randomId('pi_'),
-    object: 'payment_intent',
-    amount,
-    amount_capturable: held ? amount : 0,
-    amount_received: held ? 0 : amount,
-    canceled_at: null,
-    cancellation_reason: null,
-    capture_method: stored.captureMethod,
-    created: Math.floor(Date.now() / 1000),
-    currency: stored.session.currency,
-    livemode: false,
-    metadata: stored.session.metadata,
-    status: held ? 'requires_capture' : 'succeeded',
-  };
-  state.paymentIntents.set(intent.id, { account: stored.account, intent, amountRefunded: 0 });
-  return intent;
-}
-
-export interface PaymentIntentRouteDeps {
-  state: StripeState;
-  /** The account scope of a request (secret key, plus Stripe-Account), or null after answering 401. */
-  authenticate(request: FastifyRequest, reply: FastifyReply): string | null;
-}
-
-type IdParams = { Params: { id: string } };
-type Answer = { status: number; body: unknown };
-
 function unexpectedState(message: string): StripeRequestError {
   return new StripeRequestError(
     400,
@@ -132,12 +52,17 @@ function unexpectedState(message: string): StripeRequestError {
   );
 }
 
+function answerError(reply: FastifyReply, error: unknown) {
+  if (error instanceof StripeRequestError) return reply.code(error.status).send(error.body);
+  throw error;
+}
+
 export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentIntentRouteDeps): void {
   const { state } = deps;
 
-  function findIntent(account: string, id: string): StoredPaymentIntent {
-    const stored = state.paymentIntents.get(id);
-    if (!stored || stored.account !== account) {
+  function findIntent(account: string, id: string): StripePaymentIntent {
+    const intent = state.paymentIntents.get(id);
+    if (!intent || state.intentSessions.get(id)?.account !== account) {
       throw new StripeRequestError(
         404,
         stripeError('invalid_request_error', `No such payment_intent: '${id}'`, {
@@ -146,7 +71,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
         }),
       );
     }
-    return stored;
+    return intent;
   }
 
   /** Authenticates, reads the form, replays an idempotent request, or runs `operate` and stores its success. */
@@ -203,8 +128,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
       try {
         answer = operate(account, params, request);
       } catch (error) {
-        if (error instanceof StripeRequestError) return reply.code(error.status).send(error.body);
-        throw error;
+        return answerError(reply, error);
       }
       if (key !== null) state.idempotency.save(account, key, { fingerprint, ...answer });
       return reply.code(answer.status).send(answer.body);
@@ -215,10 +139,9 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
     const account = deps.authenticate(request, reply);
     if (account === null) return reply;
     try {
-      return reply.code(200).send(findIntent(account, request.params.id).intent);
+      return reply.code(200).send(findIntent(account, request.params.id));
     } catch (error) {
-      if (error instanceof StripeRequestError) return reply.code(error.status).send(error.body);
-      throw error;
+      return answerError(reply, error);
     }
   });
 
@@ -226,8 +149,7 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
     '/v1/payment_intents/:id/capture',
     post<IdParams>((account, params, request) => {
       checkKnown(params, CAPTURE_PARAMS);
-      const stored = findIntent(account, request.params.id);
-      const { intent } = stored;
+      const intent = findIntent(account, request.params.id);
       if (intent.status !== 'requires_capture') {
         throw unexpectedState(
           `This PaymentIntent could not be captured because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be captured: requires_capture.`,
@@ -243,8 +165,10 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
         );
       }
       // The rest of the hold is released: a PaymentIntent is captured once.
-      stored.intent = { ...intent, status: 'succeeded', amount_received: amount, amount_capturable: 0 };
-      return { status: 200, body: stored.intent };
+      intent.status = 'succeeded';
+      intent.amount_received = amount;
+      intent.amount_capturable = 0;
+      return { status: 200, body: { ...intent } };
     }),
   );
 
@@ -252,22 +176,15 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
     '/v1/payment_intents/:id/cancel',
     post<IdParams>((account, params, request) => {
       checkKnown(params, CANCEL_PARAMS);
-      const stored = findIntent(account, request.params.id);
-      const { intent } = stored;
-      if (intent.status !== 'requires_capture') {
+      const intent = findIntent(account, request.params.id);
+      if (!CANCELLABLE.includes(intent.status)) {
         throw unexpectedState(
           `You cannot cancel this PaymentIntent because it has a status of ${intent.status}. Only a PaymentIntent with one of the following statuses may be canceled: requires_payment_method, requires_capture, requires_confirmation, requires_action, processing.`,
         );
       }
-      const reason = typeof params.cancellation_reason === 'string' ? params.cancellation_reason : null;
-      stored.intent = {
-        ...intent,
-        status: 'canceled',
-        amount_capturable: 0,
-        canceled_at: Math.floor(Date.now() / 1000),
-        cancellation_reason: reason,
-      };
-      return { status: 200, body: stored.intent };
+      intent.status = 'canceled';
+      intent.amount_capturable = 0;
+      return { status: 200, body: { ...intent } };
     }),
   );
 
@@ -275,24 +192,24 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
     '/v1/refunds',
     post((account, params) => {
       checkKnown(params, REFUND_PARAMS);
-      if (params.charge !== undefined) {
+      if (params.charge !== undefined)
         throw invalidParam('The sandbox refunds by payment_intent only.', 'charge');
-      }
       if (typeof params.payment_intent !== 'string' || params.payment_intent === '') {
         throw invalidParam('Missing required param: payment_intent.', 'payment_intent', 'parameter_missing');
       }
-      const stored = findIntent(account, params.payment_intent);
-      if (stored.intent.status !== 'succeeded') {
+      const intent = findIntent(account, params.payment_intent);
+      if (intent.status !== 'succeeded') {
         throw invalidParam(
-          `This PaymentIntent (${stored.intent.id}) does not have a successful charge to refund.`,
+          `This PaymentIntent (${intent.id}) does not have a successful charge to refund.`,
           'payment_intent',
           'charge_not_refundable',
         );
       }
-      const left = stored.intent.amount_received - stored.amountRefunded;
+      const refunded = state.refundedAmounts.get(intent.id) ?? 0;
+      const left = intent.amount_received - refunded;
       if (left === 0) {
         throw invalidParam(
-          `Charge for ${stored.intent.id} has already been refunded.`,
+          `Charge for ${intent.id} has already been refunded.`,
           'payment_intent',
           'charge_already_refunded',
         );
@@ -312,18 +229,18 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
       const metadata = isFormObject(params.metadata)
         ? Object.fromEntries(Object.entries(params.metadata).map(([k, v]) => [k, String(v)]))
         : {};
-      stored.amountRefunded += amount;
+      state.refundedAmounts.set(intent.id, refunded + amount);
       return {
         status: 200,
         body: {
-          id: randomId('re_'),
+          id: randomStripeId('re_', 18),
           object: 'refund',
           amount,
           charge: null,
           created: Math.floor(Date.now() / 1000),
-          currency: stored.intent.currency,
+          currency: intent.currency,
           metadata,
-          payment_intent: stored.intent.id,
+          payment_intent: intent.id,
           reason: reason ?? null,
           status: 'succeeded',
         },

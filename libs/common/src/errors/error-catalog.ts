@@ -26,6 +26,10 @@ export const ERROR_CATALOG = {
     status: 409,
     message: 'The request conflicts with the current state of the resource',
   },
+  SESSION_NOT_CANCELLABLE: {
+    status: 409,
+    message: 'The request conflicts with the current state of the resource',
+  },
   PAYMENT_NOT_CAPTURABLE: { status: 409, message: 'The payment cannot be captured in its current state' },
   CAPTURE_EXCEEDS_AUTHORIZED: { status: 409, message: 'The capture amount exceeds the authorized amount' },
   PAYMENT_NOT_VOIDABLE: { status: 409, message: 'The payment cannot be voided in its current state' },

@@ -1,3 +1,4 @@
+import { runInNewContext } from 'node:vm';
 import { QueryFailedError } from 'typeorm';
 import { ReplyError } from 'ioredis';
 import { DomainError } from './domain-error';
@@ -21,6 +22,12 @@ describe('isPostgresUnavailable', () => {
     ['a pool that timed out waiting for a client', new Error('timeout exceeded when trying to connect')],
     ['a connection terminated by the server', new Error('Connection terminated unexpectedly')],
     ['a query read timeout', new Error('Query read timeout')],
+    [
+      'a refused connection whose Error comes from another realm (a vm context, as under Jest)',
+      runInNewContext(
+        `Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' })`,
+      ),
+    ],
   ])('treats %s as unavailability', (_name, error) => {
     expect(isPostgresUnavailable(error)).toBe(true);
   });
@@ -60,6 +67,16 @@ describe('isRedisUnavailable', () => {
     ],
     ['a server loading its dataset', new ReplyError('LOADING Redis is loading the dataset in memory')],
     ['a reset socket', withCode('read ECONNRESET', 'ECONNRESET')],
+    [
+      'an auto-pipelined command cut off by a dropped connection',
+      named('AbortError', 'Command aborted due to connection close'),
+    ],
+    ['a cluster node that went away', new Error('Node is disconnected')],
+    ['a cluster client that is disconnecting', new Error('Cluster is disconnecting.')],
+    [
+      'a reset socket whose Error comes from another realm (a vm context, as under Jest)',
+      runInNewContext(`Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })`),
+    ],
   ])('treats %s as unavailability', (_name, error) => {
     expect(isRedisUnavailable(error)).toBe(true);
   });

@@ -1,3 +1,4 @@
+import { types } from 'node:util';
 import { DomainError } from './domain-error';
 
 export type StoreName = 'postgres' | 'redis';
@@ -42,12 +43,19 @@ const PG_UNAVAILABLE_MESSAGE =
   /Connection terminated|timeout exceeded when trying to connect|Query read timeout|Connection is not open|the database system is (starting up|shutting down|in recovery mode)|Client has encountered a connection error|terminating connection/i;
 
 /* What ioredis says when no node can take the command: no connection, the offline queue off, a
- * command timeout, or a cluster / sentinel topology in the middle of a failover. */
+ * command timeout, a cluster / sentinel topology in the middle of a failover, or a connection that
+ * dropped while an (auto-)pipeline was half answered. */
 const REDIS_UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 const REDIS_UNAVAILABLE_MESSAGE =
-  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Failed to refresh slots cache|None of (the )?startup nodes is available|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|connect ETIMEDOUT/i;
+  /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Failed to refresh slots cache|None of (the )?startup nodes is available|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|connect ETIMEDOUT|Command aborted due to connection close|Connection is aborted|Node is disconnected|Cluster is (disconnected|disconnecting|ended)|Socket timeout/i;
 /* Server replies that mean "this node cannot serve right now" rather than "your command is wrong". */
 const REDIS_UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|BUSY)\b/;
+
+/* An Error made in another realm fails `instanceof Error`: Node's own socket errors do, seen from a
+ * vm context such as Jest's, where the in-process e2e harness runs the app. */
+function isError(error: unknown): error is Error {
+  return error instanceof Error || types.isNativeError(error);
+}
 
 function field(error: object, name: string): unknown {
   return (error as Record<string, unknown>)[name];
@@ -60,7 +68,7 @@ function hasNetworkCode(error: object): boolean {
 
 /** Whether a Postgres failure means "unavailable" (503, retry later) rather than a bug (500). */
 export function isPostgresUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof DomainError) return false;
+  if (!isError(error) || error instanceof DomainError) return false;
   // TypeORM's QueryFailedError keeps the driver's error; node-postgres errors carry `code` directly.
   const driver = field(error, 'driverError');
   const source = typeof driver === 'object' && driver !== null ? driver : error;
@@ -73,7 +81,7 @@ export function isPostgresUnavailable(error: unknown): boolean {
 
 /** Whether a Redis failure means "unavailable" (503, retry later) rather than a bug (500). */
 export function isRedisUnavailable(error: unknown): boolean {
-  if (!(error instanceof Error) || error instanceof DomainError) return false;
+  if (!isError(error) || error instanceof DomainError) return false;
   if (REDIS_UNAVAILABLE_NAMES.has(error.name)) return true;
   if (hasNetworkCode(error)) return true;
   if (error.name === 'ReplyError') return REDIS_UNAVAILABLE_REPLY.test(error.message);

@@ -1,4 +1,4 @@
-import { BadRequestException, NotFoundException } from '@nestjs/common';
+import { BadRequestException, HttpException, NotFoundException } from '@nestjs/common';
 import { DomainError } from '../errors/domain-error';
 import { toErrorResponse } from './error-response';
 
@@ -21,14 +21,13 @@ describe('toErrorResponse', () => {
     });
   });
 
-  it('maps Fastify body errors to 400 and 413', () => {
-    const tooLarge = Object.assign(new Error('too large'), {
-      code: 'FST_ERR_CTP_BODY_TOO_LARGE',
-      statusCode: 413,
-    });
-    expect(toErrorResponse(tooLarge).body.code).toBe('PAYLOAD_TOO_LARGE');
-    const badJson = Object.assign(new SyntaxError('Unexpected end'), { statusCode: 400 });
-    expect(toErrorResponse(badJson).body).toMatchObject({ statusCode: 400, code: 'MALFORMED_JSON' });
+  it('maps the HttpExceptions Nest makes of Fastify body errors by their status', () => {
+    expect(toErrorResponse(new HttpException('Request body is too large', 413)).body.code).toBe(
+      'PAYLOAD_TOO_LARGE',
+    );
+    expect(toErrorResponse(new HttpException('Unsupported Media Type', 415)).body.code).toBe(
+      'UNSUPPORTED_MEDIA_TYPE',
+    );
   });
 
   it('maps Nest HTTP exceptions by status', () => {

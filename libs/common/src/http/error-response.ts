@@ -10,14 +10,9 @@ export interface ErrorResponse {
   unexpected: boolean;
 }
 
-const FASTIFY_CODES: Record<string, ErrorCode> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: 'PAYLOAD_TOO_LARGE',
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: 'UNSUPPORTED_MEDIA_TYPE',
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'VALIDATION_FAILED',
-  FST_ERR_CTP_EMPTY_JSON_BODY: 'MALFORMED_JSON',
-  FST_ERR_CTP_INVALID_JSON_BODY: 'MALFORMED_JSON',
-};
-
+/* Nest hands Fastify's own errors (body too large, unsupported media type) to the filter as
+ * HttpExceptions that keep only the status, so they are mapped by status; a body that is not
+ * JSON is already a MALFORMED_JSON DomainError (see json-body-parser.ts). */
 const STATUS_CODES: Record<number, ErrorCode> = {
   400: 'VALIDATION_FAILED',
   401: 'UNAUTHORIZED',
@@ -32,14 +27,6 @@ function fromCode(code: ErrorCode, details?: unknown, headers: Record<string, st
   return { status: body.statusCode, body, headers, unexpected: false };
 }
 
-function fastifyErrorCode(error: unknown): string | undefined {
-  if (typeof error === 'object' && error !== null && 'code' in error) {
-    const code = (error as { code: unknown }).code;
-    return typeof code === 'string' ? code : undefined;
-  }
-  return undefined;
-}
-
 function httpStatusOf(error: unknown): number | undefined {
   if (typeof error === 'object' && error !== null && 'statusCode' in error) {
     const status = (error as { statusCode: unknown }).statusCode;
@@ -51,10 +38,6 @@ function httpStatusOf(error: unknown): number | undefined {
 /** Maps any thrown value to the one error envelope the API answers with. */
 export function toErrorResponse(error: unknown): ErrorResponse {
   if (error instanceof DomainError) return fromCode(error.code, error.details, error.headers);
-
-  const fastifyCode = fastifyErrorCode(error);
-  if (fastifyCode && FASTIFY_CODES[fastifyCode]) return fromCode(FASTIFY_CODES[fastifyCode]);
-  if (error instanceof SyntaxError && httpStatusOf(error) === 400) return fromCode('MALFORMED_JSON');
 
   const status = error instanceof HttpException ? error.getStatus() : httpStatusOf(error);
   if (status !== undefined && STATUS_CODES[status]) return fromCode(STATUS_CODES[status]);

@@ -19,9 +19,11 @@ function flatten(errors: ValidationError[], prefix = ''): FieldError[] {
 
 /**
  * Turns an untrusted JSON body into a validated DTO, or throws VALIDATION_FAILED
- * naming every bad field. Unknown fields are refused.
+ * naming every bad field. Unknown fields are refused. No body at all is not JSON:
+ * MALFORMED_JSON, as an empty body sent as application/json is.
  */
 export async function validateBody<T extends object>(type: ClassConstructor<T>, body: unknown): Promise<T> {
+  if (body === undefined) throw new DomainError('MALFORMED_JSON');
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new DomainError('VALIDATION_FAILED', [
       { field: '(body)', messages: ['body must be a JSON object'] },

@@ -219,11 +219,15 @@ describe('Gr4vyProvider', () => {
   describe('timeouts and aborts', () => {
     it('fails with kind timeout and aborts the request when Gr4vy never answers', async () => {
       let fetcherSawAbort = false;
+      let calls = 0;
       const { adapter } = provider((req) => {
+        if (calls++ === 0) return createdSession();
         req.signal.addEventListener('abort', () => (fetcherSawAbort = true));
         return hangingUntilAborted(req);
       });
-      // Generous deadline: the token is signed (ES512) before the request reaches the fetcher.
+      // A first call signs and caches the token (ES512, slow on a loaded machine), so the timed call
+      // reaches the fetcher at once and its deadline is spent waiting on Gr4vy.
+      await adapter.createSession(buildCommand(), callOptions(30_000));
       const failure = await failureOf(adapter.createSession(buildCommand(), callOptions(2000)));
 
       expect(failure.kind).toBe('timeout');
@@ -365,6 +369,201 @@ describe('Gr4vyProvider', () => {
       } finally {
         process.off('unhandledRejection', unhandled);
       }
+    });
+  });
+
+  describe('readSession and cancelSession', () => {
+    const route = { id: 'gr4vy-eu', adapter: 'gr4vy', options: { merchantAccountId: 'eu-shop' } };
+    const TX = 'b5c8f3d0-2c9e-4a51-9e1f-6d0a7b3c2e14';
+    const transaction = (status: string, overrides: Record<string, unknown> = {}) => ({
+      type: 'transaction',
+      id: TX,
+      reconciliation_id: 'abc',
+      merchant_account_id: 'eu-shop',
+      currency: 'EUR',
+      amount: 3449,
+      status,
+      authorized_amount: 0,
+      captured_amount: 0,
+      refunded_amount: 0,
+      settled_amount: 0,
+      settled: false,
+      intent: 'authorize',
+      gift_card_redemptions: [],
+      created_at: '2030-01-01T00:00:00Z',
+      updated_at: '2030-01-01T00:00:00Z',
+      disputed: false,
+      checkout_session_id: GR4VY_SESSION_ID,
+      ...overrides,
+    });
+    /** GET /transactions/:id answers a full Transaction (a list answers summaries). */
+    const fullTransaction = (status: string) => ({
+      ...transaction(status),
+      payment_source: 'ecommerce',
+      merchant_initiated: false,
+      is_subsequent_payment: false,
+      intent_outcome: 'pending',
+      multi_tender: false,
+      account_funding_transaction: false,
+    });
+    const list = (...items: unknown[]) => jsonResponse(200, { items, limit: 20, next_cursor: null });
+    const notFound = () =>
+      jsonResponse(404, { type: 'error', code: 'not_found', status: 404, message: 'not found', details: [] });
+    /** Answers by method and path; anything else is a test bug. */
+    const byRoute =
+      (routes: Record<string, () => Response>) =>
+      (req: Request): Response => {
+        const { pathname } = new URL(req.url);
+        const answer = routes[`${req.method} ${pathname}`];
+        if (!answer) throw new Error(`unexpected ${req.method} ${pathname}`);
+        return answer();
+      };
+    const scopesOf = (req: { headers: Headers }) =>
+      decodeJwt((req.headers.get('authorization') ?? '').slice(7), publicKey).payload.scopes;
+
+    it('reads the transaction we stored, with the route’s merchant account and a transactions.read token', async () => {
+      const { adapter, requests } = provider(
+        byRoute({
+          [`GET /transactions/${TX}`]: () => jsonResponse(200, fullTransaction('capture_succeeded')),
+        }),
+      );
+      expect(
+        await adapter.readSession(
+          route,
+          { providerSessionId: GR4VY_SESSION_ID, transactionId: TX },
+          callOptions(),
+        ),
+      ).toEqual({
+        state: 'paid',
+        transaction: {
+          transactionId: TX,
+          status: 'captured',
+          providerStatus: 'capture_succeeded',
+          providerSessionId: GR4VY_SESSION_ID,
+        },
+      });
+      expect(requests).toHaveLength(1);
+      expect(requests[0].headers.get('x-gr4vy-merchant-account-id')).toBe('eu-shop');
+      expect(scopesOf(requests[0])).toEqual(['transactions.read']);
+    });
+
+    it('without a stored transaction, lists the session’s own (GET /transactions?checkout_session_id=)', async () => {
+      const { adapter, requests } = provider(
+        byRoute({
+          'GET /transactions': () =>
+            list(
+              transaction('authorization_declined', {
+                id: 'c3f1a9e2-0b4d-4e6f-8a7b-1c2d3e4f5a6b',
+                error_code: 'insufficient_funds',
+              }),
+              transaction('buyer_approval_pending'),
+              // Not this session's, should the filter not hold: never settles it.
+              transaction('capture_succeeded', {
+                id: 'd4e5f6a7-b8c9-4d0e-9f1a-2b3c4d5e6f70',
+                checkout_session_id: PAYMENT_SERVICE_ID,
+              }),
+            ),
+        }),
+      );
+      const status = await adapter.readSession(route, { providerSessionId: GR4VY_SESSION_ID }, callOptions());
+      expect(status).toMatchObject({
+        state: 'open',
+        transaction: { transactionId: TX, status: 'approval_required' },
+      });
+      const url = new URL(requests[0].url);
+      expect(url.searchParams.get('checkout_session_id')).toBe(GR4VY_SESSION_ID);
+      expect(url.searchParams.get('limit')).toBe('20');
+      expect(requests[0].headers.get('x-gr4vy-merchant-account-id')).toBe('eu-shop');
+    });
+
+    it('with no transaction at all, asks whether Gr4vy still has the session: open, or expired once gone', async () => {
+      let session = () =>
+        jsonResponse(200, {
+          type: 'checkout-session',
+          id: GR4VY_SESSION_ID,
+          expires_at: '2030-01-01T01:00:00Z',
+        });
+      const { adapter, requests } = provider(
+        byRoute({
+          'GET /transactions': () => list(),
+          [`GET /checkout/sessions/${GR4VY_SESSION_ID}`]: () => session(),
+        }),
+      );
+      expect(
+        await adapter.readSession(route, { providerSessionId: GR4VY_SESSION_ID }, callOptions()),
+      ).toEqual({ state: 'open' });
+      expect(scopesOf(requests[1])).toEqual(['checkout-sessions.read']);
+      session = notFound;
+      expect(
+        await adapter.readSession(route, { providerSessionId: GR4VY_SESSION_ID }, callOptions()),
+      ).toEqual({ state: 'expired' });
+    });
+
+    it('a read that fails for another reason is the caller’s to handle', async () => {
+      const { adapter } = provider(
+        byRoute({
+          'GET /transactions': () =>
+            jsonResponse(503, { type: 'error', code: 'unavailable', message: 'down' }),
+        }),
+      );
+      expect(
+        (await failureOf(adapter.readSession(route, { providerSessionId: GR4VY_SESSION_ID }, callOptions())))
+          .kind,
+      ).toBe('server');
+    });
+
+    it('cancels: DELETEs the session with a checkout-sessions.write token, then finds nothing paid', async () => {
+      const { adapter, requests } = provider(
+        byRoute({
+          [`DELETE /checkout/sessions/${GR4VY_SESSION_ID}`]: () => new Response(null, { status: 204 }),
+          'GET /transactions': () => list(transaction('authorization_declined')),
+        }),
+      );
+      expect(await adapter.cancelSession(route, GR4VY_SESSION_ID, callOptions())).toEqual({
+        outcome: 'cancelled',
+      });
+      expect(requests.map((r) => r.method)).toEqual(['DELETE', 'GET']);
+      expect(scopesOf(requests[0])).toEqual(['checkout-sessions.write']);
+      expect(requests[0].headers.get('x-gr4vy-merchant-account-id')).toBe('eu-shop');
+    });
+
+    it('a session with a successful or in-flight transaction is already_paid, even once deleted', async () => {
+      for (const status of ['authorization_succeeded', 'buyer_approval_pending']) {
+        const { adapter } = provider(
+          byRoute({
+            [`DELETE /checkout/sessions/${GR4VY_SESSION_ID}`]: () => new Response(null, { status: 204 }),
+            'GET /transactions': () => list(transaction(status)),
+          }),
+        );
+        expect(await adapter.cancelSession(route, GR4VY_SESSION_ID, callOptions())).toEqual({
+          outcome: 'already_paid',
+        });
+      }
+    });
+
+    it('a session Gr4vy no longer has (404), unpaid, is already_closed', async () => {
+      const { adapter } = provider(
+        byRoute({
+          [`DELETE /checkout/sessions/${GR4VY_SESSION_ID}`]: notFound,
+          'GET /transactions': () => list(),
+        }),
+      );
+      expect(await adapter.cancelSession(route, GR4VY_SESSION_ID, callOptions())).toEqual({
+        outcome: 'already_closed',
+      });
+    });
+
+    it('a delete that fails for another reason is the caller’s to handle, and nothing more is asked', async () => {
+      const { adapter, requests } = provider(
+        byRoute({
+          [`DELETE /checkout/sessions/${GR4VY_SESSION_ID}`]: () =>
+            jsonResponse(500, { type: 'error', code: 'server_error', message: 'boom' }),
+        }),
+      );
+      expect((await failureOf(adapter.cancelSession(route, GR4VY_SESSION_ID, callOptions()))).kind).toBe(
+        'server',
+      );
+      expect(requests).toHaveLength(1);
     });
   });
 

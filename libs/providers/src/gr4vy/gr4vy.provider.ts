@@ -17,8 +17,11 @@ import { createPrivateKey } from 'node:crypto';
 import { getToken, JWTScope } from '@gr4vy/sdk';
 import { Gr4vyCore } from '@gr4vy/sdk/core';
 import { checkoutSessionsCreate } from '@gr4vy/sdk/funcs/checkoutSessionsCreate';
+import { checkoutSessionsDelete } from '@gr4vy/sdk/funcs/checkoutSessionsDelete';
+import { checkoutSessionsGet } from '@gr4vy/sdk/funcs/checkoutSessionsGet';
 import { transactionsCreate } from '@gr4vy/sdk/funcs/transactionsCreate';
 import { transactionsGet } from '@gr4vy/sdk/funcs/transactionsGet';
+import { transactionsList } from '@gr4vy/sdk/funcs/transactionsList';
 import { HTTPClient } from '@gr4vy/sdk/lib/http';
 import type { RequestOptions } from '@gr4vy/sdk/lib/sdks';
 import { withDeadline } from '../deadline';
@@ -30,10 +33,16 @@ import {
   PayHostedSessionCommand,
   PaymentProvider,
   ProviderCallOptions,
+  ProviderError,
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
+  ProviderSessionRef,
+  ProviderSessionState,
+  SessionCancelFlow,
+  SessionCancelOutcome,
   SessionCreationFlow,
+  SessionStatusReadFlow,
   TransactionReadFlow,
   TransactionResult,
   VerifiedWebhook,
@@ -43,7 +52,7 @@ import {
 import { keepAliveFetcher } from './gr4vy.fetcher';
 import { Gr4vyPayments } from './gr4vy.payments';
 import { GR4VY_FIELDS_SCRIPT } from './gr4vy.hosted-fields';
-import { toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
+import { gr4vySessionStatus, toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
 import { classifyGr4vyFailure, parseGr4vyRouteOptions, toGr4vyCheckoutSessionCreate } from './gr4vy.mapper';
 import { Gr4vyTokenCache, Gr4vyTokenSigner } from './gr4vy.token-cache';
 
@@ -85,6 +94,9 @@ export const GR4VY_SCOPES: readonly string[] = [JWTScope.CheckoutSessionsWrite];
 /** Each operation signs with only the scope it needs. */
 const PAY_SCOPES = [JWTScope.TransactionsWrite];
 const READ_SCOPES = [JWTScope.TransactionsRead];
+const SESSION_READ_SCOPES = [JWTScope.CheckoutSessionsRead];
+/** Transactions read per session when we do not know ours: a session sees a handful at most (one per pay attempt). */
+const SESSION_TRANSACTIONS_LIMIT = 20;
 
 const DEFAULT_TOKEN_TTL_SECONDS = 300;
 const MIN_TOKEN_TTL_SECONDS = 30;
@@ -99,7 +111,13 @@ export const GR4VY_SESSION_TTL_SECONDS = { min: 3600, max: 86_400 } as const;
 
 export class Gr4vyProvider
   extends PaymentProvider
-  implements SessionCreationFlow, HostedPaymentFlow, TransactionReadFlow, WebhookFlow
+  implements
+    SessionCreationFlow,
+    HostedPaymentFlow,
+    TransactionReadFlow,
+    WebhookFlow,
+    SessionStatusReadFlow,
+    SessionCancelFlow
 {
   readonly kind = 'gr4vy';
   /** Capture, void and refund, on the transactions.write client (called only once the constructor has run). */
@@ -114,6 +132,8 @@ export class Gr4vyProvider
     hostedPayment: this,
     transactionRead: this,
     webhook: this,
+    sessionRead: this,
+    cancel: this,
     capture: this.money,
     void: this.money,
     refund: this.money,
@@ -126,6 +146,7 @@ export class Gr4vyProvider
   private readonly tokens: Gr4vyTokenCache;
   private readonly payments: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
   private readonly reads: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
+  private readonly sessionReads: { client: Gr4vyCore; tokens: Gr4vyTokenCache };
   private readonly fetcher = keepAliveFetcher();
 
   constructor(
@@ -158,6 +179,7 @@ export class Gr4vyProvider
     ({ client: this.client, tokens: this.tokens } = makeClient([...GR4VY_SCOPES]));
     this.payments = makeClient(PAY_SCOPES);
     this.reads = makeClient(READ_SCOPES);
+    this.sessionReads = makeClient(SESSION_READ_SCOPES);
   }
 
   validateRouteOptions(route: ProviderRoute): void {
@@ -248,12 +270,51 @@ export class Gr4vyProvider
     transactionId: string,
     options: ProviderCallOptions,
   ): Promise<TransactionResult> {
-    const merchantAccountId =
-      parseGr4vyRouteOptions(route).merchantAccountId ?? this.config.defaultMerchantAccountId;
+    const merchantAccountId = this.merchantAccountOf(route);
     const transaction = await this.invoke(this.reads.tokens, options, undefined, (requestOptions) =>
       transactionsGet(this.reads.client, transactionId, merchantAccountId, requestOptions),
     );
     return toTransactionResult(transaction);
+  }
+
+  /**
+   * The transaction we stored tells where the session stands; without one (the pay step
+   * died before storing it) the session's own transactions do, and with none at all,
+   * whether Gr4vy still has the session.
+   */
+  async readSession(
+    route: ProviderRoute,
+    session: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState> {
+    const transactions = await this.sessionTransactions(route, session, options);
+    if (transactions.length > 0) return gr4vySessionStatus(transactions, true);
+    return gr4vySessionStatus([], await this.sessionExists(route, session.providerSessionId, options));
+  }
+
+  /**
+   * Deletes the session first, so that no new payment can start on it, then looks at
+   * what was paid before: a payment taken or in flight means it was not cancelled.
+   */
+  async cancelSession(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }> {
+    const merchantAccountId = this.merchantAccountOf(route);
+    let deleted = true;
+    try {
+      await this.invoke(this.tokens, options, undefined, (requestOptions) =>
+        checkoutSessionsDelete(this.client, providerSessionId, merchantAccountId, requestOptions),
+      );
+    } catch (error) {
+      if (!isNotFound(error)) throw error;
+      deleted = false;
+    }
+    const transactions = await this.sessionTransactions(route, { providerSessionId }, options);
+    const { state, transaction } = gr4vySessionStatus(transactions, false);
+    if (transaction && (state === 'paid' || state === 'open')) return { outcome: 'already_paid' };
+    return { outcome: deleted ? 'cancelled' : 'already_closed' };
   }
 
   verifyWebhook(
@@ -269,6 +330,53 @@ export class Gr4vyProvider
       this.config.webhookSecret,
       this.config.webhookToleranceSeconds ?? 300,
     );
+  }
+
+  private merchantAccountOf(route: ProviderRoute): string | undefined {
+    return parseGr4vyRouteOptions(route).merchantAccountId ?? this.config.defaultMerchantAccountId;
+  }
+
+  /** Ours when we know it, else the session's own, newest first (Gr4vy lists by last update). */
+  private async sessionTransactions(
+    route: ProviderRoute,
+    { providerSessionId, transactionId }: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<TransactionResult[]> {
+    if (transactionId !== undefined) return [await this.getTransaction(route, transactionId, options)];
+    const merchantAccountId = this.merchantAccountOf(route);
+    const page = await this.invoke(this.reads.tokens, options, undefined, (requestOptions) =>
+      transactionsList(
+        this.reads.client,
+        { checkoutSessionId: providerSessionId, limit: SESSION_TRANSACTIONS_LIMIT, merchantAccountId },
+        requestOptions,
+      ),
+    );
+    // The filter is Gr4vy's; checked again so that another session's payment can never settle this one.
+    const wanted = providerSessionId.toLowerCase();
+    return page.result.items
+      .filter((item) => item.checkoutSessionId?.toLowerCase() === wanted)
+      .map((item) => toTransactionResult(item));
+  }
+
+  private async sessionExists(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: ProviderCallOptions,
+  ): Promise<boolean> {
+    try {
+      await this.invoke(this.sessionReads.tokens, options, undefined, (requestOptions) =>
+        checkoutSessionsGet(
+          this.sessionReads.client,
+          providerSessionId,
+          this.merchantAccountOf(route),
+          requestOptions,
+        ),
+      );
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
   }
 
   /**
@@ -301,6 +409,11 @@ export class Gr4vyProvider
       },
     );
   }
+}
+
+/** Gr4vy answered 404: the session (expired or deleted) or transaction is not there for this account. */
+function isNotFound(error: unknown): boolean {
+  return error instanceof ProviderError && error.providerStatus === 404;
 }
 
 function assertValidConfig(config: Gr4vyAdapterConfig): void {

@@ -3,10 +3,12 @@ import { TransactionStatus as Gr4vyTransactionStatuses } from '@gr4vy/sdk/models
 import {
   PaymentStatus,
   ProviderError,
+  ProviderSessionState,
   TransactionResult,
   VerifiedWebhook,
   WebhookRejected,
 } from '../provider.port';
+import { sessionStateOf } from '../session-state';
 
 /** The statuses Gr4vy documents for a transaction (the SDK's enum is open: any string may arrive). */
 export type Gr4vyTransactionStatus = (typeof Gr4vyTransactionStatuses)[keyof typeof Gr4vyTransactionStatuses];
@@ -135,10 +137,27 @@ export function verifyGr4vyWebhook(
   ) {
     throw new WebhookRejected('payload');
   }
-  const verified: VerifiedWebhook = { eventId, transactionId: target.id };
-  if (typeof target.status === 'string') {
-    if (!isGr4vyTransactionStatus(target.status)) throw new WebhookRejected('payload');
-    verified.transaction = toTransactionResult(target as unknown as Gr4vyTransactionLike);
+  if (typeof target.status !== 'string') {
+    return { eventId, subject: { kind: 'transaction', transactionId: target.id } };
   }
-  return verified;
+  if (!isGr4vyTransactionStatus(target.status)) throw new WebhookRejected('payload');
+  const transaction = toTransactionResult(target as unknown as Gr4vyTransactionLike);
+  return { eventId, subject: { kind: 'transaction', transactionId: target.id, transaction } };
+}
+
+/**
+ * Where a Gr4vy checkout session stands, from the transactions made on it (newest
+ * first) and whether Gr4vy still has the session. A transaction that took money wins,
+ * whatever came after it; then one still in flight; then the newest that failed. With
+ * no transaction the session is open while Gr4vy has it, and expired once it is gone.
+ */
+export function gr4vySessionStatus(
+  transactions: readonly TransactionResult[],
+  sessionLive: boolean,
+): ProviderSessionState {
+  for (const state of ['paid', 'open', 'failed'] as const) {
+    const transaction = transactions.find((t) => sessionStateOf(t.status) === state);
+    if (transaction) return { state, transaction };
+  }
+  return { state: sessionLive ? 'open' : 'expired' };
 }

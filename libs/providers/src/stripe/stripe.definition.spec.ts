@@ -41,6 +41,8 @@ describe('stripeAdapter', () => {
         apiBase: undefined,
         secretKeys: { STRIPE_SECRET_KEY: DEFAULT_KEY },
         defaultSecretKey: DEFAULT_KEY,
+        webhookSecrets: {},
+        webhookToleranceSeconds: 300,
         transactionIntent: 'authorize',
       });
     });
@@ -58,6 +60,8 @@ describe('stripeAdapter', () => {
         apiBase: 'http://127.0.0.1:4010',
         secretKeys: { STRIPE_SECRET_KEY_AU: KEY_AU, STRIPE_SECRET_KEY_US: KEY_US },
         defaultSecretKey: undefined,
+        webhookSecrets: {},
+        webhookToleranceSeconds: 300,
         transactionIntent: 'authorize',
       });
     });
@@ -114,6 +118,72 @@ describe('stripeAdapter', () => {
       expect(problems).toHaveLength(2);
       expect(problems[0]).toMatch(/STRIPE_SECRET_KEY_ENVS must list/);
       expect(problems[1]).toMatch(/^STRIPE_API_BASE must be a bare origin/);
+    });
+  });
+
+  describe('webhook secrets', () => {
+    const WEBHOOK_DEFAULT = 'whsec_default_0123456789';
+    const WEBHOOK_AU = 'whsec_account_au_0123456789';
+
+    it('reads STRIPE_WEBHOOK_SECRET, the variables listed in STRIPE_WEBHOOK_SECRET_ENVS and the tolerance', () => {
+      const { config, problems } = read({
+        STRIPE_SECRET_KEY: DEFAULT_KEY,
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_DEFAULT,
+        STRIPE_WEBHOOK_SECRET_ENVS: ' STRIPE_WEBHOOK_SECRET_AU , STRIPE_WEBHOOK_SECRET',
+        STRIPE_WEBHOOK_SECRET_AU: WEBHOOK_AU,
+        STRIPE_WEBHOOK_SECRET_UNLISTED: 'whsec_not_read_0123456789',
+        STRIPE_WEBHOOK_TOLERANCE_SECONDS: '120',
+      });
+      expect(problems).toEqual([]);
+      expect(config?.webhookSecrets).toEqual({
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_DEFAULT,
+        STRIPE_WEBHOOK_SECRET_AU: WEBHOOK_AU,
+      });
+      expect(config?.webhookToleranceSeconds).toBe(120);
+    });
+
+    it('reports a secret that is not whsec_…, a listed variable that is unset or misnamed, without printing values', () => {
+      const pasted = 'sk_test_pasted_by_mistake';
+      const { problems } = read({
+        STRIPE_SECRET_KEY: DEFAULT_KEY,
+        STRIPE_WEBHOOK_SECRET: pasted,
+        STRIPE_WEBHOOK_SECRET_ENVS: 'STRIPE_WEBHOOK_SECRET_AU,STRIPE_SECRET_KEY,whsec_pasted_0123456789',
+        STRIPE_WEBHOOK_TOLERANCE_SECONDS: '0',
+      });
+      expect(problems).toEqual([
+        'STRIPE_WEBHOOK_SECRET must hold a Stripe webhook signing secret (whsec_…)',
+        'STRIPE_WEBHOOK_SECRET_ENVS: "STRIPE_SECRET_KEY" is not a variable named STRIPE_WEBHOOK_SECRET_*',
+        'STRIPE_WEBHOOK_SECRET_ENVS: entry 3 is not a variable named STRIPE_WEBHOOK_SECRET_*',
+        'STRIPE_WEBHOOK_SECRET_AU (listed in STRIPE_WEBHOOK_SECRET_ENVS) is not set',
+        'STRIPE_WEBHOOK_TOLERANCE_SECONDS must be between 10 and 3600, got 0',
+      ]);
+      expect(problems.join('\n')).not.toContain(pasted);
+    });
+
+    it('lets a route name a configured secret as webhookSecretEnv, and refuses one that is not', () => {
+      const { config } = read({
+        STRIPE_SECRET_KEY: DEFAULT_KEY,
+        STRIPE_WEBHOOK_SECRET_ENVS: 'STRIPE_WEBHOOK_SECRET_AU',
+        STRIPE_WEBHOOK_SECRET_AU: WEBHOOK_AU,
+      });
+      if (!config) throw new Error('expected a config');
+      const provider = stripeAdapter.create(config);
+      const route = (webhookSecretEnv: string) => ({
+        id: 'stripe-au',
+        adapter: 'stripe',
+        options: { webhookSecretEnv },
+      });
+      expect(() => provider.validateRouteOptions(route('STRIPE_WEBHOOK_SECRET_AU'))).not.toThrow();
+      let message = '';
+      try {
+        provider.validateRouteOptions(route('STRIPE_WEBHOOK_SECRET_NZ'));
+      } catch (error) {
+        message = (error as Error).message;
+      }
+      expect(message).toMatch(
+        /stripe-au.*webhookSecretEnv.*STRIPE_WEBHOOK_SECRET_NZ.*configured: STRIPE_WEBHOOK_SECRET_AU/,
+      );
+      expect(message).not.toContain(WEBHOOK_AU);
     });
   });
 

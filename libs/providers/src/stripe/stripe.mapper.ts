@@ -27,11 +27,18 @@ export interface StripeRouteOptions {
   secretKeyEnv?: string;
   /** Overrides the adapter's API base for this route (e.g. a local sandbox). */
   apiBase?: string;
+  /** The env var holding the signing secret of this account's webhook endpoint (e.g. `STRIPE_WEBHOOK_SECRET_AU`). */
+  webhookSecretEnv?: string;
   /** Authorize only (capture later through the API) or capture at once; falls back to STRIPE_TRANSACTION_INTENT. */
   intent?: TransactionIntent;
 }
 
-const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['secretKeyEnv', 'apiBase', 'intent']);
+const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'secretKeyEnv',
+  'apiBase',
+  'webhookSecretEnv',
+  'intent',
+]);
 /** An environment variable name (what `secretKeyEnv` holds). */
 export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -39,15 +46,10 @@ export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOptions {
   const options = knownRouteOptions(route, 'stripe', ROUTE_OPTION_KEYS);
   const parsed: StripeRouteOptions = {};
-  const { secretKeyEnv, apiBase } = options;
-  if (secretKeyEnv !== undefined) {
-    // Not echoed: a key pasted here by mistake must not end up in a start-up error.
-    if (typeof secretKeyEnv !== 'string' || !ENV_VAR_NAME_PATTERN.test(secretKeyEnv)) {
-      throw new Error(
-        `Route "${route.id}": stripe option "secretKeyEnv" must be the NAME of an environment variable (A-Z, 0-9, _), never a key`,
-      );
-    }
-    parsed.secretKeyEnv = secretKeyEnv;
+  const { secretKeyEnv, apiBase, webhookSecretEnv } = options;
+  if (secretKeyEnv !== undefined) parsed.secretKeyEnv = envNameOption(route, 'secretKeyEnv', secretKeyEnv);
+  if (webhookSecretEnv !== undefined) {
+    parsed.webhookSecretEnv = envNameOption(route, 'webhookSecretEnv', webhookSecretEnv);
   }
   if (apiBase !== undefined) {
     if (typeof apiBase !== 'string') {
@@ -63,6 +65,16 @@ export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOption
   const intent = intentOption(route, 'stripe', options.intent);
   if (intent !== undefined) parsed.intent = intent;
   return parsed;
+}
+
+/** Not echoed: a secret pasted here by mistake must not end up in a start-up error. */
+function envNameOption(route: ProviderRoute, option: string, value: unknown): string {
+  if (typeof value !== 'string' || !ENV_VAR_NAME_PATTERN.test(value)) {
+    throw new Error(
+      `Route "${route.id}": stripe option "${option}" must be the NAME of an environment variable (A-Z, 0-9, _), never a secret`,
+    );
+  }
+  return value;
 }
 
 /** Where the SDK sends requests: its `host`, `port` and `protocol` settings. */

@@ -1,3 +1,4 @@
+import type { ServerResponse } from 'node:http';
 import Stripe from 'stripe';
 import { ProviderCallOptions, ProviderError } from '../provider.port';
 import { STRIPE_REDIRECT_URLS_REQUIRED } from './stripe.mapper';
@@ -14,6 +15,7 @@ import {
   neverAnswer,
   NOW,
   OTHER_SECRET_KEY,
+  RecordedRequest,
   replyCheckoutSession,
   replyError,
   SECRET_KEY,
@@ -81,8 +83,18 @@ describe('StripeProvider', () => {
     return adapter;
   }
 
-  it('has kind "stripe"', () => {
-    expect(provider().kind).toBe('stripe');
+  it('has kind "stripe" and every flow but the hosted payment (Stripe hosts the page)', () => {
+    const adapter = provider();
+    expect(adapter.kind).toBe('stripe');
+    expect(Object.keys(adapter.flows).sort()).toEqual([
+      'cancel',
+      'capture',
+      'createSession',
+      'refund',
+      'sessionRead',
+      'void',
+      'webhook',
+    ]);
   });
 
   describe('createSession request', () => {
@@ -310,6 +322,191 @@ describe('StripeProvider', () => {
       );
       expect(failure.kind).toBe('network');
       expect(server.requests).toHaveLength(0);
+    });
+  });
+
+  describe('readSession', () => {
+    const au = { id: 'stripe-au', adapter: 'stripe', options: { secretKeyEnv: 'STRIPE_SECRET_KEY_AU' } };
+
+    it('GETs the session with its PaymentIntent expanded, with the route’s key, and says where it stands', async () => {
+      server.respond((_req, res) =>
+        sendJson(res, 200, {
+          id: 'cs_test_1',
+          object: 'checkout.session',
+          status: 'complete',
+          payment_status: 'paid',
+          payment_intent: { id: 'pi_1', object: 'payment_intent', status: 'requires_capture' },
+        }),
+      );
+      const status = await provider().readSession(au, { providerSessionId: 'cs_test_1' }, callOptions());
+
+      expect(status).toEqual({
+        state: 'paid',
+        transaction: { transactionId: 'pi_1', status: 'authorized', providerStatus: 'requires_capture' },
+      });
+      const [req] = server.requests;
+      expect(req.method).toBe('GET');
+      expect(decodeURIComponent(req.url)).toBe('/v1/checkout/sessions/cs_test_1?expand[0]=payment_intent');
+      expect(req.headers.authorization).toBe(`Bearer ${OTHER_SECRET_KEY}`);
+    });
+
+    it('an open session is open', async () => {
+      server.respond((_req, res) =>
+        sendJson(res, 200, {
+          id: 'cs_test_1',
+          object: 'checkout.session',
+          status: 'open',
+          payment_status: 'unpaid',
+          payment_intent: null,
+        }),
+      );
+      expect(await provider().readSession(au, { providerSessionId: 'cs_test_1' }, callOptions())).toEqual({
+        state: 'open',
+      });
+    });
+
+    it('a session the key cannot see (404) → rejected; one that never answers → timeout', async () => {
+      server.respond(
+        replyError(404, {
+          type: 'invalid_request_error',
+          code: 'resource_missing',
+          message: "No such checkout.session: 'cs_test_x'",
+        }),
+      );
+      const missing = await failureOf(
+        provider().readSession(au, { providerSessionId: 'cs_test_x' }, callOptions()),
+      );
+      expect(missing.kind).toBe('rejected');
+      expect(missing.providerStatus).toBe(404);
+
+      server.respond(neverAnswer);
+      expect(
+        (await failureOf(provider().readSession(au, { providerSessionId: 'cs_test_1' }, callOptions(150))))
+          .kind,
+      ).toBe('timeout');
+    });
+  });
+
+  describe('cancelSession', () => {
+    const route = { id: 'stripe-us', adapter: 'stripe', options: {} };
+    const notOpen = (status: string) =>
+      replyError(400, {
+        type: 'invalid_request_error',
+        message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${status}\`.`,
+      });
+    /** Refuses the expire as Stripe does for a session that is not open, then answers the read with it. */
+    const refusedThenRead =
+      (session: Record<string, unknown>) => (req: RecordedRequest, res: ServerResponse) =>
+        req.method === 'POST'
+          ? notOpen(String(session.status))(req, res)
+          : sendJson(res, 200, { id: 'cs_test_1', object: 'checkout.session', ...session });
+
+    it('expires an open session: cancelled', async () => {
+      server.respond((_req, res) =>
+        sendJson(res, 200, { id: 'cs_test_1', object: 'checkout.session', status: 'expired' }),
+      );
+      expect(await provider().cancelSession(route, 'cs_test_1', callOptions())).toEqual({
+        outcome: 'cancelled',
+      });
+      expect(server.requests.map((r) => `${r.method} ${r.url}`)).toEqual([
+        'POST /v1/checkout/sessions/cs_test_1/expire',
+      ]);
+    });
+
+    it('a session Stripe refuses to expire because it is complete: already_paid', async () => {
+      server.respond(
+        refusedThenRead({
+          status: 'complete',
+          payment_status: 'paid',
+          payment_intent: { id: 'pi_1', object: 'payment_intent', status: 'succeeded' },
+        }),
+      );
+      expect(await provider().cancelSession(route, 'cs_test_1', callOptions())).toEqual({
+        outcome: 'already_paid',
+      });
+      expect(server.requests.map((r) => r.method)).toEqual(['POST', 'GET']);
+    });
+
+    it('a complete session whose async payment is still settling cannot be cancelled either: already_paid', async () => {
+      server.respond(
+        refusedThenRead({
+          status: 'complete',
+          payment_status: 'unpaid',
+          payment_intent: { id: 'pi_1', object: 'payment_intent', status: 'processing' },
+        }),
+      );
+      expect((await provider().cancelSession(route, 'cs_test_1', callOptions())).outcome).toBe(
+        'already_paid',
+      );
+    });
+
+    it('a session Stripe refuses to expire because it already expired: already_closed', async () => {
+      server.respond(refusedThenRead({ status: 'expired', payment_status: 'unpaid', payment_intent: null }));
+      expect(await provider().cancelSession(route, 'cs_test_1', callOptions())).toEqual({
+        outcome: 'already_closed',
+      });
+    });
+
+    it('any other failure is the caller’s to handle (a 404, a 500)', async () => {
+      server.respond(
+        replyError(404, { type: 'invalid_request_error', code: 'resource_missing', message: 'No such' }),
+      );
+      expect(
+        (await failureOf(provider().cancelSession(route, 'cs_test_x', callOptions()))).providerStatus,
+      ).toBe(404);
+      server.respond(replyError(500, { type: 'api_error', message: 'boom' }));
+      expect((await failureOf(provider().cancelSession(route, 'cs_test_1', callOptions()))).kind).toBe(
+        'server',
+      );
+    });
+  });
+
+  describe('verifyWebhook', () => {
+    const payload = JSON.stringify({
+      id: 'evt_1',
+      object: 'event',
+      type: 'checkout.session.expired',
+      data: {
+        object: {
+          id: 'cs_test_1',
+          object: 'checkout.session',
+          payment_status: 'unpaid',
+          payment_intent: null,
+        },
+      },
+    });
+    const signedWith = (secret: string, timestamp = Math.floor(Date.now() / 1000)) => ({
+      'stripe-signature': Stripe.webhooks.generateTestHeaderString({ payload, secret, timestamp }),
+    });
+
+    it('accepts an event signed with the default or a route’s secret, and refuses all when none is configured', () => {
+      const adapter = provider({
+        webhookSecrets: {
+          STRIPE_WEBHOOK_SECRET: 'whsec_default_0123456789',
+          STRIPE_WEBHOOK_SECRET_AU: 'whsec_account_au_0123456789',
+        },
+      });
+      for (const secret of ['whsec_default_0123456789', 'whsec_account_au_0123456789']) {
+        expect(adapter.verifyWebhook(signedWith(secret), Buffer.from(payload), new Date()).subject).toEqual({
+          kind: 'session',
+          providerSessionId: 'cs_test_1',
+          outcome: { state: 'expired' },
+        });
+      }
+      expect(() =>
+        provider().verifyWebhook(signedWith('whsec_default_0123456789'), Buffer.from(payload), new Date()),
+      ).toThrow(expect.objectContaining({ reason: 'not_configured' }));
+    });
+
+    it('applies the configured tolerance', () => {
+      const adapter = provider({
+        webhookSecrets: { STRIPE_WEBHOOK_SECRET: 'whsec_default_0123456789' },
+        webhookToleranceSeconds: 60,
+      });
+      const headers = signedWith('whsec_default_0123456789', Math.floor(Date.now() / 1000) - 90);
+      expect(() => adapter.verifyWebhook(headers, Buffer.from(payload), new Date())).toThrow(
+        expect.objectContaining({ reason: 'timestamp' }),
+      );
     });
   });
 

@@ -1,8 +1,11 @@
 /**
  * The Stripe adapter: the thin I/O half. Builds the Checkout Session
- * parameters with the pure mapper, calls `POST /v1/checkout/sessions` through
- * the official SDK and classifies failures with `classifyStripeFailure`. No
- * retries here: the core decides about retries and failover.
+ * parameters with the pure mapper, calls `POST /v1/checkout/sessions` (and, to
+ * read or close a session, `GET /v1/checkout/sessions/:id` and `POST
+ * /v1/checkout/sessions/:id/expire`) through the official SDK and classifies
+ * failures with `classifyStripeFailure`. Webhooks are verified and read by the
+ * pure half (stripe.sessions.ts). No retries here: the core decides about
+ * retries and failover.
  *
  * Timeouts and aborts: the SDK (23.x) takes no AbortSignal. It does take a
  * per-request `timeout`, which its Node client applies as a socket inactivity
@@ -27,7 +30,14 @@ import {
   ProviderFlows,
   ProviderRoute,
   ProviderSessionResult,
+  ProviderSessionRef,
+  ProviderSessionState,
+  SessionCancelFlow,
+  SessionCancelOutcome,
   SessionCreationFlow,
+  SessionStatusReadFlow,
+  VerifiedWebhook,
+  WebhookFlow,
 } from '../provider.port';
 import { TransactionIntent } from '../route-options';
 import { GuardedStripeHttpClient } from './stripe.http-client';
@@ -40,6 +50,7 @@ import {
   StripeApiEndpoint,
   toStripeSessionParams,
 } from './stripe.mapper';
+import { stripeSessionStatus, verifyStripeWebhook } from './stripe.sessions';
 
 /** What the app passes in (read from its own configuration by stripeAdapter.readConfig; no env access here). */
 export type StripeAdapterConfig = {
@@ -49,6 +60,10 @@ export type StripeAdapterConfig = {
   secretKeys: Record<string, string>;
   /** Used by routes without `secretKeyEnv`. */
   defaultSecretKey?: string;
+  /** Env var name → webhook endpoint signing secret, for every secret a route may name with `webhookSecretEnv`. */
+  webhookSecrets?: Record<string, string>;
+  /** How old a signed event may be, in seconds. Default 300 (the SDK's). */
+  webhookToleranceSeconds?: number;
   /** Intent of routes without `options.intent`. Default authorize. */
   transactionIntent?: TransactionIntent;
 };
@@ -82,7 +97,10 @@ interface ResolvedRoute {
   intent: TransactionIntent;
 }
 
-export class StripeProvider extends PaymentProvider implements SessionCreationFlow {
+export class StripeProvider
+  extends PaymentProvider
+  implements SessionCreationFlow, WebhookFlow, SessionStatusReadFlow, SessionCancelFlow
+{
   readonly kind = 'stripe';
   /** Capture, void and refund through the route's own client (called only once the constructor has run). */
   private readonly money = new StripePayments({
@@ -91,6 +109,9 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
   });
   readonly flows: ProviderFlows = {
     createSession: this,
+    webhook: this,
+    sessionRead: this,
+    cancel: this,
     capture: this.money,
     void: this.money,
     refund: this.money,
@@ -117,6 +138,14 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
 
   validateRouteOptions(route: ProviderRoute): void {
     this.resolveRoute(route);
+    const { webhookSecretEnv } = parseStripeRouteOptions(route);
+    const secrets = this.config.webhookSecrets ?? {};
+    if (webhookSecretEnv !== undefined && !Object.prototype.hasOwnProperty.call(secrets, webhookSecretEnv)) {
+      const known = Object.keys(secrets).sort().join(', ') || 'none';
+      throw new Error(
+        `Route "${route.id}": stripe option "webhookSecretEnv" names ${webhookSecretEnv}, which holds no configured webhook secret (configured: ${known}; list it in STRIPE_WEBHOOK_SECRET_ENVS)`,
+      );
+    }
   }
 
   ineligibilityReason(_route: ProviderRoute, request: EligibilityRequest): string | null {
@@ -128,13 +157,7 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
     command: CreateProviderSessionCommand,
     options: ProviderCallOptions,
   ): Promise<ProviderSessionResult> {
-    let target: ResolvedRoute;
-    try {
-      target = this.resolveRoute(command.route);
-    } catch (error) {
-      // validateRouteOptions ran at start, so this is a catalog/config mismatch.
-      throw new ProviderError('rejected', (error as Error).message, undefined, 'invalid_route_options');
-    }
+    const target = this.target(command.route);
     if (!IDEMPOTENCY_KEY_PATTERN.test(command.idempotencyKey)) {
       throw new ProviderError(
         'rejected',
@@ -160,6 +183,72 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
     );
   }
 
+  /** Events for every account arrive at one endpoint: any configured secret may have signed them. */
+  verifyWebhook(
+    headers: Record<string, string | string[] | undefined>,
+    rawBody: Buffer,
+    now: Date,
+  ): VerifiedWebhook {
+    return verifyStripeWebhook(
+      headers,
+      rawBody,
+      now,
+      Object.values(this.config.webhookSecrets ?? {}),
+      this.config.webhookToleranceSeconds ?? Stripe.webhooks.DEFAULT_TOLERANCE,
+    );
+  }
+
+  /** `GET /v1/checkout/sessions/:id` with its PaymentIntent expanded (capture or authorization, async outcomes). */
+  async readSession(
+    route: ProviderRoute,
+    { providerSessionId }: ProviderSessionRef,
+    options: ProviderCallOptions,
+  ): Promise<ProviderSessionState> {
+    const client = this.client(this.target(route));
+    const session = await withDeadline(
+      options,
+      () =>
+        client.checkout.sessions.retrieve(
+          providerSessionId,
+          { expand: ['payment_intent'] },
+          { timeout: sdkTimeout(options.timeoutMs) },
+        ),
+      (error, { timedOut }) => classifyStripeFailure(error, { timedOut }),
+    );
+    return stripeSessionStatus(session);
+  }
+
+  /**
+   * `POST /v1/checkout/sessions/:id/expire`. Stripe refuses (400) a session that is no
+   * longer open; the session itself then says why: complete (paid, or a payment still
+   * settling) or already expired.
+   */
+  async cancelSession(
+    route: ProviderRoute,
+    providerSessionId: string,
+    options: ProviderCallOptions,
+  ): Promise<{ outcome: SessionCancelOutcome }> {
+    const client = this.client(this.target(route));
+    try {
+      await withDeadline(
+        options,
+        () =>
+          client.checkout.sessions.expire(providerSessionId, {}, { timeout: sdkTimeout(options.timeoutMs) }),
+        (error, { timedOut }) => classifyStripeFailure(error, { timedOut }),
+      );
+      return { outcome: 'cancelled' };
+    } catch (error) {
+      if (!(error instanceof ProviderError && error.providerStatus === 400)) throw error;
+      const { state, transaction } = await this.readSession(route, { providerSessionId }, options);
+      if (state === 'paid' || state === 'open') {
+        // Refused while it reads as open with no payment: not a state Stripe documents, so no guess.
+        if (!transaction) throw error;
+        return { outcome: 'already_paid' };
+      }
+      return { outcome: 'already_closed' };
+    }
+  }
+
   /** Closes the keep-alive sockets (for shutdown and tests); clients are rebuilt on next use. */
   override async close(): Promise<void> {
     this.clients.clear();
@@ -167,6 +256,15 @@ export class StripeProvider extends PaymentProvider implements SessionCreationFl
     this.httpsAgent?.destroy();
     this.httpAgent = undefined;
     this.httpsAgent = undefined;
+  }
+
+  /** As resolveRoute, for a call: validateRouteOptions ran at start, so a failure is a catalog/config mismatch. */
+  private target(route: ProviderRoute): ResolvedRoute {
+    try {
+      return this.resolveRoute(route);
+    } catch (error) {
+      throw new ProviderError('rejected', (error as Error).message, undefined, 'invalid_route_options');
+    }
   }
 
   /** The key and endpoint a route uses; throws an Error naming the route (never a key value). */
@@ -283,6 +381,10 @@ function assertValidConfig(config: StripeAdapterConfig): StripeApiEndpoint | und
   }
   if (config.defaultSecretKey !== undefined && config.defaultSecretKey.trim() === '') {
     fail('defaultSecretKey must not be empty');
+  }
+  for (const [name, secret] of Object.entries(config.webhookSecrets ?? {})) {
+    if (typeof secret !== 'string' || secret.trim() === '')
+      fail(`webhookSecrets.${name} must be a non-empty string`);
   }
   if (config.apiBase === undefined) return undefined;
   try {

@@ -3,9 +3,11 @@ import { DomainError } from '@app/common';
 import {
   ProviderError,
   ProviderRoute,
+  ProviderSessionState,
   TransactionResult,
   VerifiedWebhook,
   WebhookRejected,
+  WebhookSubject,
 } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { callProvider } from '../../providers/provider-call';
@@ -13,9 +15,12 @@ import { ProviderRegistry } from '../../providers/provider-registry';
 import { RoutePlanner, toProviderRoute } from '../../routing/route-planner';
 import { Session } from '../../sessions/domain/session';
 import { SessionRepository } from '../../sessions/domain/session.repository';
-import { paymentUpdate } from '../payment-outcome';
+import { paymentUpdate, sessionUpdate } from '../payment-outcome';
 
 export type WebhookOutcome = 'applied' | 'duplicate' | 'ignored';
+
+type TransactionSubject = Extract<WebhookSubject, { kind: 'transaction' }>;
+type SessionSubject = Extract<WebhookSubject, { kind: 'session' }>;
 
 interface ResolvedEvent {
   session: Session;
@@ -23,11 +28,13 @@ interface ResolvedEvent {
 }
 
 /**
- * A provider's notification about a transaction: verified by the adapter,
- * deduplicated by event id, and applied monotonically, so redeliveries and
- * out-of-order events cannot move a session backwards. A slim event is read back
- * from the provider through the route that created the session, so that a route
- * with its own merchant account reads where its transactions live.
+ * A provider's notification: verified by the adapter, deduplicated by event id,
+ * and applied monotonically, so redeliveries and out-of-order events cannot move a
+ * session backwards. An event about a transaction that carries only its id is read
+ * back from the provider through the route that created the session, so that a
+ * route with its own merchant account reads where its transactions live. An event
+ * about a provider checkout session finds ours by that session's id; only what the
+ * signed event says of the session's state and payment is taken from it.
  */
 @Injectable()
 export class ApplyWebhookUseCase {
@@ -57,28 +64,93 @@ export class ApplyWebhookUseCase {
       }
       throw error;
     }
-    if (await this.sessions.webhookSeen(kind, event.eventId)) return 'duplicate';
+    const { eventId, subject } = event;
+    if (!subject) return 'ignored';
+    if (await this.sessions.webhookSeen(kind, eventId)) return 'duplicate';
+    return subject.kind === 'session'
+      ? this.applySession(kind, eventId, subject)
+      : this.applyTransaction(kind, eventId, subject);
+  }
 
-    const resolved = await this.resolve(kind, event);
-    if (!resolved) {
+  private async applySession(
+    kind: string,
+    eventId: string,
+    subject: SessionSubject,
+  ): Promise<WebhookOutcome> {
+    const session = await this.sessions.findByProviderSession(kind, subject.providerSessionId);
+    if (!session) {
       this.logger.warn({
-        msg: 'webhook for an unknown transaction',
+        msg: 'webhook for an unknown provider session',
         adapter: kind,
-        transactionId: event.transactionId,
+        providerSessionId: subject.providerSessionId,
       });
       return 'ignored';
     }
+    const outcome = subject.readBack
+      ? await this.readSession(kind, session, subject.outcome)
+      : subject.outcome;
     const applied = await this.sessions.applyWebhook(
       kind,
-      event.eventId,
-      resolved.session.id,
-      paymentUpdate(resolved.transaction),
+      eventId,
+      session.id,
+      sessionUpdate(outcome),
       new Date(),
     );
     return applied ? 'applied' : 'duplicate';
   }
 
-  private async resolve(kind: string, event: VerifiedWebhook): Promise<ResolvedEvent | null> {
+  /**
+   * Where the provider says the session stands, for an event that only hinted at its payment; the
+   * event's own word when no route of this adapter can read it any more. A failed read leaves the
+   * event unseen, so the provider's redelivery tries again.
+   */
+  private async readSession(
+    kind: string,
+    session: Session,
+    hinted: ProviderSessionState,
+  ): Promise<ProviderSessionState> {
+    const definition = this.planner.route(session.providerRouteId);
+    const reader = this.providers.flow(kind, 'sessionRead');
+    if (!definition || !reader) return hinted;
+    try {
+      return await callProvider(this.config.providerTimeoutMs, (options) =>
+        reader.readSession(
+          toProviderRoute(definition),
+          { providerSessionId: session.providerSessionId, transactionId: session.payment?.transactionId },
+          options,
+        ),
+      );
+    } catch (error) {
+      this.logger.warn({ msg: 'could not read a webhook session back', adapter: kind, error: String(error) });
+      throw new DomainError('PROVIDER_UNAVAILABLE');
+    }
+  }
+
+  private async applyTransaction(
+    kind: string,
+    eventId: string,
+    subject: TransactionSubject,
+  ): Promise<WebhookOutcome> {
+    const resolved = await this.resolve(kind, subject);
+    if (!resolved) {
+      this.logger.warn({
+        msg: 'webhook for an unknown transaction',
+        adapter: kind,
+        transactionId: subject.transactionId,
+      });
+      return 'ignored';
+    }
+    const applied = await this.sessions.applyWebhook(
+      kind,
+      eventId,
+      resolved.session.id,
+      { kind: 'payment', payment: paymentUpdate(resolved.transaction) },
+      new Date(),
+    );
+    return applied ? 'applied' : 'duplicate';
+  }
+
+  private async resolve(kind: string, event: TransactionSubject): Promise<ResolvedEvent | null> {
     if (event.transaction) {
       const session = await this.sessions.findByTransaction(
         event.transaction.transactionId,

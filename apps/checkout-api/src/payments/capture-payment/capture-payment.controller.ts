@@ -3,7 +3,7 @@ import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MerchantId } from '@app/auth';
 import { PaymentDto } from '../../sessions/get-session/get-session.response';
-import { operationInput, PaymentOperationEndpoint, send } from '../payment-request';
+import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
 import { CapturePaymentRequest } from './capture-payment.request';
 import { CapturePaymentUseCase } from './capture-payment.use-case';
 
@@ -14,13 +14,17 @@ export class CapturePaymentController {
 
   @PaymentOperationEndpoint({
     kind: 'capture',
-    summary: 'Capture an authorized payment, in full or once in part',
+    operationId: 'capturePayment',
+    summary: 'Capture payment',
+    description:
+      'Takes the money of an authorized payment, whichever provider holds it: all of it by default, or part ' +
+      'of it once (the rest of the authorization is released). The amount is checked and held before the ' +
+      'provider is asked.',
     status: 200,
-    conflicts:
-      'PAYMENT_NOT_CAPTURABLE (not COMPLETED, not authorized, captured already), CAPTURE_EXCEEDS_AUTHORIZED',
+    conflicts: ['PAYMENT_NOT_CAPTURABLE', 'CAPTURE_EXCEEDS_AUTHORIZED'],
   })
   @ApiBody({ type: CapturePaymentRequest, required: false })
-  @ApiOkResponse({ type: PaymentDto, description: 'The payment after the capture' })
+  @ApiOkResponse({ type: PaymentDto, ...replayableResponse('The payment after the capture') })
   async capture(
     @MerchantId() merchantId: string,
     @Param('sessionId') sessionId: string,

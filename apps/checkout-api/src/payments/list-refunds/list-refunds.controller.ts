@@ -1,15 +1,7 @@
 import { Controller, Get, Param, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiNotFoundResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiParam,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { RefundListDto } from '../refund-payment/refund-payment.response';
 import { ListRefundsUseCase } from './list-refunds.use-case';
 
@@ -20,15 +12,19 @@ export class ListRefundsController {
 
   @Get(':sessionId/refunds')
   @UseGuards(MerchantAuthGuard)
-  @ApiBearerAuth(BEARER_SCHEME)
-  @ApiOperation({ summary: 'List a session’s refunds, oldest first' })
-  @ApiParam({ name: 'sessionId', format: 'uuid' })
-  @ApiOkResponse({ type: RefundListDto })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto, description: 'UNAUTHORIZED' })
-  @ApiNotFoundResponse({
-    type: ErrorEnvelopeDto,
-    description: 'NOT_FOUND: unknown, or another merchant’s session',
+  @ApiOperation({
+    operationId: 'listRefunds',
+    summary: 'List refunds',
+    description: 'The refunds asked for on the session’s payment, oldest first, each as it stands.',
   })
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiParam({
+    name: 'sessionId',
+    schema: { type: 'string', format: 'uuid' },
+    description: 'The session whose refunds to list',
+  })
+  @ApiOkResponse({ type: RefundListDto, description: 'The refunds' })
+  @ApiErrors(['UNAUTHORIZED', 'NOT_FOUND', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'])
   list(@MerchantId() merchantId: string, @Param('sessionId') sessionId: string) {
     return this.listRefunds.execute(merchantId, sessionId);
   }

@@ -2,7 +2,7 @@ import { Body, Controller, Headers, Param, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MerchantId } from '@app/auth';
-import { operationInput, PaymentOperationEndpoint, send } from '../payment-request';
+import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
 import { RefundPaymentRequest } from './refund-payment.request';
 import { CreatedRefundDto } from './refund-payment.response';
 import { RefundPaymentUseCase } from './refund-payment.use-case';
@@ -14,15 +14,17 @@ export class RefundPaymentController {
 
   @PaymentOperationEndpoint({
     kind: 'refund',
-    summary: 'Refund a captured payment, in full or in parts',
+    operationId: 'refundPayment',
+    summary: 'Refund payment',
+    description:
+      'Gives back part or all of what was captured and is left, whichever provider took it; several partial ' +
+      'refunds are allowed. The amount is checked and held before the provider is asked, so concurrent refunds ' +
+      'can never give back more than was captured. The refund is `pending` until the provider settles it.',
     status: 201,
-    conflicts: 'PAYMENT_NOT_REFUNDABLE (not COMPLETED, nothing captured), REFUND_EXCEEDS_CAPTURED',
+    conflicts: ['PAYMENT_NOT_REFUNDABLE', 'REFUND_EXCEEDS_CAPTURED'],
   })
   @ApiBody({ type: RefundPaymentRequest, required: false })
-  @ApiCreatedResponse({
-    type: CreatedRefundDto,
-    description: 'The refund; a replay carries Idempotent-Replayed',
-  })
+  @ApiCreatedResponse({ type: CreatedRefundDto, ...replayableResponse('The refund') })
   async refund(
     @MerchantId() merchantId: string,
     @Param('sessionId') sessionId: string,

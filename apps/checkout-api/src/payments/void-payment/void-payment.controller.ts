@@ -3,7 +3,7 @@ import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { MerchantId } from '@app/auth';
 import { PaymentDto } from '../../sessions/get-session/get-session.response';
-import { operationInput, PaymentOperationEndpoint, send } from '../payment-request';
+import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
 import { VoidPaymentUseCase } from './void-payment.use-case';
 
 @ApiTags('payments')
@@ -13,11 +13,15 @@ export class VoidPaymentController {
 
   @PaymentOperationEndpoint({
     kind: 'void',
-    summary: 'Release an authorization nothing was captured from',
+    operationId: 'voidPayment',
+    summary: 'Void payment',
+    description:
+      'Releases an authorization nothing was captured from, whichever provider holds it. Takes no body. ' +
+      'A captured payment is refunded instead.',
     status: 200,
-    conflicts: 'PAYMENT_NOT_VOIDABLE (not COMPLETED, captured already, not authorized)',
+    conflicts: ['PAYMENT_NOT_VOIDABLE'],
   })
-  @ApiOkResponse({ type: PaymentDto, description: 'The payment after the void' })
+  @ApiOkResponse({ type: PaymentDto, ...replayableResponse('The payment after the void') })
   async void(
     @MerchantId() merchantId: string,
     @Param('sessionId') sessionId: string,

@@ -1,13 +1,14 @@
 import { Body, Controller, HttpCode, Inject, Post, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME } from '../../openapi';
 import { validateBody } from '@app/common';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { buildCreateSessionCommand } from '../../sessions/create-session/create-session.command';
 import { CreateSessionRequest } from '../../sessions/create-session/create-session.request';
 import { routingInput } from '../../sessions/create-session/session-creator';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { explainedCandidates, RoutePlanner } from '../route-planner';
+import { RoutingPreviewDto } from './preview-routes.response';
 
 /** The routing decision for a create body, explained, without creating anything: for tuning a catalog. */
 @ApiTags('routing')
@@ -21,12 +22,26 @@ export class PreviewRoutesController {
   @Post('preview')
   @HttpCode(200)
   @UseGuards(MerchantAuthGuard)
-  @ApiBearerAuth(BEARER_SCHEME)
-  @ApiOkResponse({
+  @ApiOperation({
+    operationId: 'previewRouting',
+    summary: 'Preview routing decision',
     description:
-      '{selectedProvider, candidates}: every route with its score and factors, or why it was excluded',
+      'How a create with this body would be routed now, explained: every route with its score and factors, ' +
+      'or why it was left out. Creates nothing and calls no provider.',
   })
-  async preview(@MerchantId() merchantId: string, @Body() body: unknown) {
+  @ApiBearerAuth(BEARER_SCHEME)
+  @ApiBody({ type: CreateSessionRequest })
+  @ApiOkResponse({ type: RoutingPreviewDto, description: 'The routing decision' })
+  @ApiErrors([
+    'MALFORMED_JSON',
+    'VALIDATION_FAILED',
+    'AMOUNT_MISMATCH',
+    'UNAUTHORIZED',
+    'PAYLOAD_TOO_LARGE',
+    'UNSUPPORTED_MEDIA_TYPE',
+    'INTERNAL_ERROR',
+  ])
+  async preview(@MerchantId() merchantId: string, @Body() body: unknown): Promise<RoutingPreviewDto> {
     const dto = await validateBody(CreateSessionRequest, body);
     const command = buildCreateSessionCommand(dto, {
       merchantId,

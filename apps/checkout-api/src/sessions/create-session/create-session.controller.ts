@@ -1,33 +1,29 @@
 import { Body, Controller, Headers, Post, Req, Res, UseGuards } from '@nestjs/common';
 import {
-  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiBody,
-  ApiConflictResponse,
   ApiCreatedResponse,
-  ApiGatewayTimeoutResponse,
   ApiHeader,
-  ApiPayloadTooLargeResponse,
-  ApiResponse,
-  ApiSecurity,
-  ApiServiceUnavailableResponse,
+  ApiOperation,
   ApiTags,
-  ApiUnauthorizedResponse,
-  ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
 import { validateBody } from '@app/common';
 import { parseIdempotencyKey, requestFingerprint } from '@app/idempotency';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ApiErrors,
+  BEARER_SCHEME,
+  IDEMPOTENCY_KEY_PARAMETER,
+  IDEMPOTENT_REPLAYED,
+  responseHeaders,
+} from '../../openapi';
 import { buildCreateSessionCommand } from './create-session.command';
-import { BEARER_SCHEME, ErrorEnvelopeDto, IDEMPOTENCY_SCHEME } from '../../openapi';
 import { CreateSessionRequest } from './create-session.request';
 import { CreatedSessionDto } from './create-session.response';
 import { CreateSessionUseCase } from './create-session.use-case';
 
 export const SESSIONS_ROUTE = '/api/v1/sessions';
-
-const ERROR = { type: ErrorEnvelopeDto };
 
 @ApiTags('sessions')
 @Controller('api/v1/sessions')
@@ -37,56 +33,45 @@ export class CreateSessionController {
   /* 401 and 400 are decided here, before any idempotency claim, so a corrected retry with the same key runs. */
   @Post()
   @UseGuards(MerchantAuthGuard)
+  @ApiOperation({
+    operationId: 'createSession',
+    summary: 'Create checkout session',
+    description:
+      'Creates a payment session for the authenticated application: routes the order to a provider, opens ' +
+      'the session there and returns where to send the buyer. Exactly once per Idempotency-Key: a retry ' +
+      'with the same key and body gets the first answer, with `Idempotent-Replayed: true`.',
+  })
   @ApiBearerAuth(BEARER_SCHEME)
-  @ApiSecurity(IDEMPOTENCY_SCHEME)
-  @ApiHeader({
-    name: 'Idempotency-Key',
-    required: true,
-    description: 'Client-generated unique key used to safely retry session creation; up to 255 characters',
-  })
-  @ApiHeader({
-    name: 'X-Request-Id',
-    required: false,
-    description: 'Echoed back and logged; generated when absent',
-  })
+  @ApiHeader(IDEMPOTENCY_KEY_PARAMETER)
   @ApiBody({ type: CreateSessionRequest })
   @ApiCreatedResponse({
     type: CreatedSessionDto,
-    description: 'Created; a replay carries Idempotent-Replayed: true',
+    description: 'The session, created now or by an earlier request with this Idempotency-Key',
+    headers: responseHeaders([{ name: IDEMPOTENT_REPLAYED, required: false }]),
   })
-  @ApiBadRequestResponse({
-    ...ERROR,
-    description:
-      'IDEMPOTENCY_KEY_MISSING "Missing required header: Idempotency-Key", IDEMPOTENCY_KEY_INVALID, AMOUNT_MISMATCH ' +
-      '"amount.total does not match the sum of line items, shipping, and tax", VALIDATION_FAILED, MALFORMED_JSON',
-  })
-  @ApiUnauthorizedResponse({
-    ...ERROR,
-    description: 'UNAUTHORIZED "Authentication required. Please provide a valid API token"',
-  })
-  @ApiConflictResponse({
-    ...ERROR,
-    description:
-      'IDEMPOTENCY_KEY_IN_USE (with Retry-After) or DUPLICATE_ORDER "The request conflicts with the current state of the resource"',
-  })
-  @ApiPayloadTooLargeResponse({ ...ERROR, description: 'PAYLOAD_TOO_LARGE: body over 1 MB' })
-  @ApiUnprocessableEntityResponse({
-    ...ERROR,
-    description:
-      'IDEMPOTENCY_KEY_MISMATCH "This idempotency key was already used with different request parameters", ' +
-      'NO_AVAILABLE_PROVIDER "No eligible providers found for the given request parameters"',
-  })
-  @ApiResponse({ status: 500, ...ERROR, description: 'INTERNAL_ERROR "Internal server error"' })
-  @ApiResponse({
-    status: 502,
-    ...ERROR,
-    description: 'PROVIDER_UNAVAILABLE or PROVIDER_REJECTED "Service temporarily unavailable."',
-  })
-  @ApiServiceUnavailableResponse({
-    ...ERROR,
-    description: 'SERVICE_UNAVAILABLE "The service is temporarily unavailable. Please try again later"',
-  })
-  @ApiGatewayTimeoutResponse({ ...ERROR, description: 'PROVIDER_TIMEOUT "Request timed out."' })
+  @ApiErrors(
+    [
+      'IDEMPOTENCY_KEY_MISSING',
+      'IDEMPOTENCY_KEY_INVALID',
+      'MALFORMED_JSON',
+      'VALIDATION_FAILED',
+      'AMOUNT_MISMATCH',
+      'UNAUTHORIZED',
+      'IDEMPOTENCY_KEY_IN_USE',
+      'DUPLICATE_ORDER',
+      'PAYLOAD_TOO_LARGE',
+      'UNSUPPORTED_MEDIA_TYPE',
+      'IDEMPOTENCY_KEY_MISMATCH',
+      'NO_AVAILABLE_PROVIDER',
+      'INTERNAL_ERROR',
+      'PROVIDER_UNAVAILABLE',
+      'PROVIDER_REJECTED',
+      'SERVICE_UNAVAILABLE',
+      'PROVIDER_TIMEOUT',
+    ],
+    // What isFinalCreateError stores as the key's answer.
+    { replayed: ['DUPLICATE_ORDER', 'NO_AVAILABLE_PROVIDER'] },
+  )
   async create(
     @MerchantId() merchantId: string,
     @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,

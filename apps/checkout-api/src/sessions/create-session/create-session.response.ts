@@ -8,7 +8,11 @@ export class RoutingSummaryDto {
 /** 201 body of POST /api/v1/sessions. */
 export class CreatedSessionDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
-  @ApiProperty({ example: 'https://checkout.example.com/checkout/e4b8c1a2-b088-4e79-99ad-2c3e0fa3f1b9' })
+  @ApiProperty({
+    format: 'uri',
+    example: 'https://checkout.example.com/checkout/e4b8c1a2-b088-4e79-99ad-2c3e0fa3f1b9',
+    description: "Where to send the buyer: this service's hosted page, or the provider's own",
+  })
   checkoutUrl!: string;
   @ApiProperty({ enum: ['PENDING'] }) status!: string;
   @ApiProperty({ type: RoutingSummaryDto }) routing!: RoutingSummaryDto;

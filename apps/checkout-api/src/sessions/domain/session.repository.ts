@@ -11,6 +11,15 @@ export interface PaymentUpdate {
   declineReason?: string;
 }
 
+/**
+ * What a provider says happened to a session, applied monotonically: a payment (as
+ * applyPayment applies it); the provider closed the session unpaid (only a PENDING
+ * session becomes EXPIRED, and money taken later still completes it); or nothing
+ * that moves it.
+ */
+export type ProviderSessionUpdate =
+  { kind: 'payment'; payment: PaymentUpdate } | { kind: 'expired' } | { kind: 'unchanged' };
+
 export interface CreateLookup {
   /** The session already created under this idempotency key, if any. */
   byKey?: Session;
@@ -51,6 +60,9 @@ export abstract class SessionRepository {
   /** The session a provider transaction belongs to: by transaction id, or by the provider's session id. */
   abstract findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null>;
 
+  /** The session an adapter's checkout session belongs to (events that name the provider's session, not a payment). */
+  abstract findByProviderSession(adapter: string, providerSessionId: string): Promise<Session | null>;
+
   /**
    * Applies a payment update monotonically: only a PENDING (or, for money that
    * was taken, EXPIRED) session moves; COMPLETED and FAILED never regress.
@@ -65,7 +77,7 @@ export abstract class SessionRepository {
     adapter: string,
     eventId: string,
     sessionId: string,
-    update: PaymentUpdate,
+    update: ProviderSessionUpdate,
     now: Date,
   ): Promise<boolean>;
 

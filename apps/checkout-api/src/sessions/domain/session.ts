@@ -113,7 +113,15 @@ export function effectiveStatus(session: Pick<Session, 'status' | 'expiresAt'>, 
     : session.status;
 }
 
-export type AttemptOutcome = 'succeeded' | 'timeout' | 'network' | 'server' | 'rate_limited' | 'rejected';
+export const ATTEMPT_OUTCOMES = [
+  'succeeded',
+  'timeout',
+  'network',
+  'server',
+  'rate_limited',
+  'rejected',
+] as const;
+export type AttemptOutcome = (typeof ATTEMPT_OUTCOMES)[number];
 
 export interface ProviderAttempt {
   sessionId: string;

@@ -1,30 +1,21 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { PAYMENT_STATUSES } from '@app/providers';
 import { SESSION_STATUSES } from '../domain/session';
+import { RoutingCandidateDto } from '../../routing/routing-candidate.response';
 import { RoutingSummaryDto } from '../create-session/create-session.response';
 import { RefundDto } from '../../payments/refund-payment/refund-payment.response';
 
 class AmountDto {
-  @ApiProperty({ example: 140.76 }) total!: number;
-  @ApiProperty({ example: 9.95 }) shipping!: number;
-  @ApiProperty({ example: 11.81 }) tax!: number;
+  @ApiProperty({ example: 140.76, minimum: 0 }) total!: number;
+  @ApiProperty({ example: 9.95, minimum: 0 }) shipping!: number;
+  @ApiProperty({ example: 11.81, minimum: 0 }) tax!: number;
 }
 
 class OrderItemDto {
-  @ApiProperty() name!: string;
-  @ApiPropertyOptional() sku?: string;
-  @ApiProperty() quantity!: number;
-  @ApiProperty({ description: 'Major units' }) unitPrice!: number;
-}
-
-class RoutingCandidateDto {
-  @ApiProperty() routeId!: string;
-  @ApiProperty() adapter!: string;
-  @ApiProperty() eligible!: boolean;
-  @ApiPropertyOptional() score?: number;
-  @ApiPropertyOptional({ description: 'successRate, latency, fee and priority, each 0..1' }) factors?: object;
-  @ApiPropertyOptional() feeMinor?: number;
-  @ApiPropertyOptional({ example: 'circuit open' }) reason?: string;
+  @ApiProperty({ example: 'Wireless Headphones' }) name!: string;
+  @ApiPropertyOptional({ example: 'WH-100' }) sku?: string;
+  @ApiProperty({ type: 'integer', minimum: 1, example: 1 }) quantity!: number;
+  @ApiProperty({ minimum: 0, example: 119, description: 'Major units' }) unitPrice!: number;
 }
 
 class RoutingDetailDto extends RoutingSummaryDto {
@@ -58,11 +49,11 @@ export class PaymentDto {
 /** 200 body of GET /api/v1/sessions/:sessionId. */
 export class SessionDetailDto {
   @ApiProperty({ format: 'uuid' }) sessionId!: string;
-  @ApiProperty() checkoutUrl!: string;
+  @ApiProperty({ format: 'uri' }) checkoutUrl!: string;
   @ApiProperty({ enum: SESSION_STATUSES }) status!: string;
   @ApiProperty() orderReference!: string;
   @ApiProperty({ enum: ['card'] }) paymentMethod!: string;
-  @ApiProperty({ example: 'AUD' }) currency!: string;
+  @ApiProperty({ example: 'AUD', pattern: '^[A-Z]{3}$' }) currency!: string;
   @ApiPropertyOptional({ example: 'en_AU' }) locale?: string;
   @ApiProperty({ type: AmountDto }) amount!: AmountDto;
   @ApiProperty({ type: [OrderItemDto] }) orderItems!: OrderItemDto[];

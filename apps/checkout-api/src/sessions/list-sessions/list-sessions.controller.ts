@@ -1,15 +1,7 @@
 import { Controller, Get, Query, UseGuards } from '@nestjs/common';
-import {
-  ApiBadRequestResponse,
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiProperty,
-  ApiQuery,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProperty, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { MerchantAuthGuard, MerchantId } from '@app/auth';
-import { BEARER_SCHEME, ErrorEnvelopeDto } from '../../openapi';
+import { ApiErrors, BEARER_SCHEME } from '../../openapi';
 import { SESSION_STATUSES } from '../domain/session';
 import { SessionDetailDto } from '../get-session/get-session.response';
 import { LIST_LIMIT, parseSessionListQuery } from './list-sessions.query';
@@ -32,6 +24,11 @@ export class ListSessionsController {
 
   @Get()
   @UseGuards(MerchantAuthGuard)
+  @ApiOperation({
+    operationId: 'listSessions',
+    summary: 'List checkout sessions',
+    description: 'The merchant’s own sessions, newest first, a page at a time (keyset on createdAt and id).',
+  })
   @ApiBearerAuth(BEARER_SCHEME)
   @ApiQuery({
     name: 'orderReference',
@@ -59,11 +56,7 @@ export class ListSessionsController {
   })
   @ApiQuery({ name: 'cursor', required: false, schema: { type: 'string' }, description: 'From `nextCursor`' })
   @ApiOkResponse({ type: SessionListDto, description: 'The merchant’s sessions, newest first' })
-  @ApiBadRequestResponse({
-    type: ErrorEnvelopeDto,
-    description: 'VALIDATION_FAILED naming the bad filter or cursor',
-  })
-  @ApiUnauthorizedResponse({ type: ErrorEnvelopeDto })
+  @ApiErrors(['VALIDATION_FAILED', 'UNAUTHORIZED', 'INTERNAL_ERROR', 'SERVICE_UNAVAILABLE'])
   list(@MerchantId() merchantId: string, @Query() query: Record<string, unknown>) {
     return this.listSessions.execute(merchantId, parseSessionListQuery(query));
   }

@@ -120,9 +120,13 @@ describe('TypeOrmSessionRepository store failures', () => {
     ['markExpired', (r) => r.markExpired('m', randomUUID(), now)],
     ['findForCheckout', (r) => r.findForCheckout(randomUUID())],
     ['findByTransaction', (r) => r.findByTransaction('tx', 'ps')],
+    ['findByProviderSession', (r) => r.findByProviderSession('stripe', 'cs_1')],
     ['applyPayment', (r) => r.applyPayment(randomUUID(), update, now)],
     ['webhookSeen', (r) => r.webhookSeen('gr4vy', 'ev')],
-    ['applyWebhook', (r) => r.applyWebhook('gr4vy', 'ev', randomUUID(), update, now)],
+    [
+      'applyWebhook',
+      (r) => r.applyWebhook('gr4vy', 'ev', randomUUID(), { kind: 'payment', payment: update }, now),
+    ],
     ['expireDue', (r) => r.expireDue(now, 10)],
   ];
 

@@ -2,7 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { DomainError, guardStore } from '@app/common';
 import { ProviderAttempt, Session } from '../domain/session';
-import { CreateLookup, InsertOutcome, PaymentUpdate, SessionRepository } from '../domain/session.repository';
+import {
+  CreateLookup,
+  InsertOutcome,
+  PaymentUpdate,
+  ProviderSessionUpdate,
+  SessionRepository,
+} from '../domain/session.repository';
 import { PAYMENT_COLUMNS } from './session.columns';
 import {
   ATTEMPT_SELECT,
@@ -25,6 +31,7 @@ const LIVE_ORDER = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND order_referenc
 const FOR_CHECKOUT = `${SELECT_SESSIONS} WHERE id = $1`;
 /* $2 NULL matches nothing: then only the transaction id finds the session. */
 const BY_TRANSACTION = `${SELECT_SESSIONS} WHERE transaction_id = $1 OR provider_session_id = $2 LIMIT 1`;
+const BY_PROVIDER_SESSION = `${SELECT_SESSIONS} WHERE provider_session_id = $2 AND provider_adapter = $1 LIMIT 1`;
 const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
@@ -49,6 +56,18 @@ UPDATE checkout_sessions SET
   updated_at = $6
 WHERE id = $1 AND (transaction_id IS NULL OR transaction_id = $2)
 RETURNING ${SESSION_SELECT}`;
+
+/* Closed unpaid at the provider (as the lifecycle repository's expire): only PENDING moves, so a final
+ * status never regresses, and a payment taken later still completes the session (APPLY_PAYMENT). */
+const EXPIRE_AT_PROVIDER = `
+UPDATE checkout_sessions SET status = 'EXPIRED', updated_at = $2
+WHERE id = $1 AND status = 'PENDING'`;
+
+/* webhook_events.transaction_id records what the event was about: its payment, or else the provider's session. */
+const RECORD_WEBHOOK = `
+INSERT INTO webhook_events (adapter, event_id, transaction_id)
+VALUES ($1, $2, COALESCE($3, (SELECT provider_session_id FROM checkout_sessions WHERE id = $4)))
+ON CONFLICT DO NOTHING RETURNING event_id`;
 
 /* The session and its attempts go in one statement: atomic, and one round trip. */
 const INSERT_SESSION_WITH_ATTEMPTS = `
@@ -189,6 +208,13 @@ export class TypeOrmSessionRepository extends SessionRepository {
     });
   }
 
+  findByProviderSession(adapter: string, providerSessionId: string): Promise<Session | null> {
+    return guardStore('postgres', async () => {
+      const [session] = await this.sessions(BY_PROVIDER_SESSION, [adapter, providerSessionId]);
+      return session ?? null;
+    });
+  }
+
   applyPayment(sessionId: string, update: PaymentUpdate, now: Date): Promise<Session | null> {
     return guardStore('postgres', async () => {
       const [updated] = await this.applyWith(this.dataSource.manager, sessionId, update, now);
@@ -211,18 +237,22 @@ export class TypeOrmSessionRepository extends SessionRepository {
     adapter: string,
     eventId: string,
     sessionId: string,
-    update: PaymentUpdate,
+    update: ProviderSessionUpdate,
     now: Date,
   ): Promise<boolean> {
+    const subject =
+      update.kind === 'payment' ? PAYMENT_COLUMNS.transactionId.write(update.payment.transactionId) : null;
     return guardStore('postgres', () =>
       this.dataSource.transaction(async (manager) => {
-        const inserted = (await manager.query(
-          `INSERT INTO webhook_events (adapter, event_id, transaction_id) VALUES ($1, $2, $3)
-           ON CONFLICT DO NOTHING RETURNING event_id`,
-          [adapter, eventId, update.transactionId],
-        )) as unknown[];
+        const inserted = (await manager.query(RECORD_WEBHOOK, [
+          adapter,
+          eventId,
+          subject,
+          sessionId,
+        ])) as unknown[];
         if (inserted.length === 0) return false;
-        await this.applyWith(manager, sessionId, update, now);
+        if (update.kind === 'payment') await this.applyWith(manager, sessionId, update.payment, now);
+        if (update.kind === 'expired') await manager.query(EXPIRE_AT_PROVIDER, [sessionId, now]);
         return true;
       }),
     );

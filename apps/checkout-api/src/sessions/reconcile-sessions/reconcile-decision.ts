@@ -1,11 +1,5 @@
-import type { TransactionResult } from '@app/providers';
+import type { ProviderSessionState, TransactionResult } from '@app/providers';
 import type { Session } from '../domain/session';
-
-/** Where a provider says a session stands (what the adapters' session read returns). */
-export interface ProviderSessionReading {
-  state: 'open' | 'paid' | 'failed' | 'expired';
-  transaction?: TransactionResult;
-}
 
 export type ReconcileAction =
   /** The provider knows the payment's outcome: apply it through the same monotonic path as a webhook. */
@@ -25,7 +19,7 @@ export type ReconcileAction =
  */
 export function reconcileDecision(
   session: Pick<Session, 'status' | 'expiresAt'>,
-  reading: ProviderSessionReading,
+  reading: ProviderSessionState,
   now: Date,
 ): ReconcileAction {
   if (session.status !== 'PENDING' && session.status !== 'EXPIRED') return { kind: 'wait' };

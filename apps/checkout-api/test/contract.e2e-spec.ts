@@ -1,0 +1,777 @@
+import { randomUUID } from 'node:crypto';
+import Redis from 'ioredis';
+import request, { Response } from 'supertest';
+import { ApiContract, LintResult, Operation, redoclyLint } from './support/contract';
+import { closeDb, db } from './support/db';
+import { gr4vyRoute, sessionBody } from './support/fixtures';
+import { Harness, requiredEnv, resetRouteHealth, sandboxAdmin, startHarness } from './support/harness';
+import { freePort } from './support/redis-process';
+import { merchantToken } from './support/tokens';
+
+/*
+ * The served OpenAPI document against real traffic. It is linted; then every (operation, status) it
+ * documents must have a case below, and every case's answer must match the document: status, headers
+ * and body. A new endpoint or status without a case fails "covers every documented ...".
+ *
+ * To add a case: one row in CASES. `send` makes the real request (the context has an authorised
+ * client, a second instance whose Redis is down, the sandbox's fault injection, Redis and Postgres).
+ */
+
+const ROUTE_ID = 'contract-gr4vy';
+const SESSIONS = '/api/v1/sessions';
+const PREVIEW = '/api/v1/routing/preview';
+
+interface Context {
+  h: Harness;
+  /** A second instance on the same Postgres and sandbox whose Redis is not there, and whose requests time out after 1 s. */
+  outage: Harness;
+  redis: Redis;
+  token: string;
+  /** POST /api/v1/sessions, authorised, with a new key unless one is given. */
+  create(body?: unknown, key?: string, url?: string): Promise<Response>;
+  preview(body?: unknown): Promise<Response>;
+  get(sessionId: string, url?: string): Promise<Response>;
+  cancel(sessionId: string, url?: string): Promise<Response>;
+  /** A new PENDING session's id. */
+  newSession(): Promise<string>;
+}
+
+interface ContractCase {
+  operation: Operation;
+  status: number;
+  /** The behaviour, as a test name. */
+  name: string;
+  /** The error code the answer carries, when it is an error. */
+  code?: string;
+  /** Headers the answer must carry with these values (names in lower case). */
+  headers?: Record<string, string>;
+  send(c: Context): Promise<Response>;
+}
+
+const json = (req: request.Test, raw: string) => req.set('Content-Type', 'application/json').send(raw);
+
+async function untilSandboxSees(c: Context, orderReference: string): Promise<void> {
+  for (let i = 0; i < 250; i++) {
+    const calls = await sandboxAdmin.requests(c.h.sandboxUrl, '/checkout/sessions');
+    if (
+      calls.some(
+        (r) => (r.body.metadata as Record<string, string> | undefined)?.orderReference === orderReference,
+      )
+    ) {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 20));
+  }
+  throw new Error('the provider call never reached the sandbox');
+}
+
+const authorisedGet = (c: Context, path: string, url = c.h.url) =>
+  request(url).get(path).set('Authorization', `Bearer ${c.token}`);
+
+/** The sessions table locked by another connection: the service's statements wait until its request times out. */
+async function withSessionsLocked(send: () => Promise<Response>): Promise<Response> {
+  const client = await db().connect();
+  try {
+    await client.query('BEGIN');
+    await client.query('LOCK TABLE checkout_sessions IN ACCESS EXCLUSIVE MODE');
+    return await send();
+  } finally {
+    await client.query('ROLLBACK');
+    client.release();
+  }
+}
+
+/** Route health that is not a hash: every read of it is a Redis error that is a bug, not an outage. */
+async function withCorruptRouteHealth(c: Context, send: () => Promise<Response>): Promise<Response> {
+  const key = `route:{${ROUTE_ID}}:health`; // as libs/routing/src/redis-route-health.store.ts names it
+  await c.redis.set(key, 'not a hash');
+  try {
+    return await send();
+  } finally {
+    await c.redis.del(key);
+  }
+}
+
+const CASES: ContractCase[] = [
+  // POST /api/v1/sessions
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 201,
+    name: 'creates a session',
+    send: (c) => c.create(),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 201,
+    name: 'replays the session to a retry with the same key and body',
+    headers: { 'idempotent-replayed': 'true' },
+    send: async (c) => {
+      const body = sessionBody();
+      const key = randomUUID();
+      expect((await c.create(body, key)).status).toBe(201);
+      return c.create(body, key);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses a request without an Idempotency-Key',
+    code: 'IDEMPOTENCY_KEY_MISSING',
+    send: (c) =>
+      request(c.h.url).post(SESSIONS).set('Authorization', `Bearer ${c.token}`).send(sessionBody()),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses an Idempotency-Key longer than 255 characters',
+    code: 'IDEMPOTENCY_KEY_INVALID',
+    send: (c) => c.create(sessionBody(), 'k'.repeat(256)),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses a body that is not JSON as MALFORMED_JSON',
+    code: 'MALFORMED_JSON',
+    send: (c) =>
+      json(
+        request(c.h.url)
+          .post(SESSIONS)
+          .set('Authorization', `Bearer ${c.token}`)
+          .set('Idempotency-Key', randomUUID()),
+        '{"orderReference": ',
+      ),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses an empty application/json body as MALFORMED_JSON',
+    code: 'MALFORMED_JSON',
+    send: (c) =>
+      json(
+        request(c.h.url)
+          .post(SESSIONS)
+          .set('Authorization', `Bearer ${c.token}`)
+          .set('Idempotency-Key', randomUUID()),
+        '',
+      ),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses a request with no body at all as MALFORMED_JSON',
+    code: 'MALFORMED_JSON',
+    send: (c) =>
+      request(c.h.url)
+        .post(SESSIONS)
+        .set('Authorization', `Bearer ${c.token}`)
+        .set('Idempotency-Key', randomUUID()),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses a fractional quantity, naming the field',
+    code: 'VALIDATION_FAILED',
+    send: (c) => c.create(sessionBody({ orderItems: [{ name: 'x', quantity: 1.5, unitPrice: 119 }] })),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 400,
+    name: 'refuses a total that is not the sum of its parts',
+    code: 'AMOUNT_MISMATCH',
+    send: (c) => c.create(sessionBody({ amount: { total: 140.75, shipping: 9.95, tax: 11.81 } })),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 401,
+    name: 'refuses a request without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).post(SESSIONS).set('Idempotency-Key', randomUUID()).send(sessionBody()),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 409,
+    name: 'answers a retry while the first request with the key still runs with Retry-After',
+    code: 'IDEMPOTENCY_KEY_IN_USE',
+    send: async (c) => {
+      await sandboxAdmin.fault(c.h.sandboxUrl, {
+        provider: 'gr4vy',
+        mode: 'latency',
+        latencyMs: 1000,
+        remaining: 1,
+      });
+      const body = sessionBody();
+      const key = randomUUID();
+      const first = c.create(body, key).then((res) => res); // then() sends it now
+      await untilSandboxSees(c, body.orderReference as string);
+      const retry = await c.create(body, key);
+      expect((await first).status).toBe(201);
+      return retry;
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 409,
+    name: 'refuses a second live session for an order',
+    code: 'DUPLICATE_ORDER',
+    send: async (c) => {
+      const body = sessionBody();
+      expect((await c.create(body)).status).toBe(201);
+      return c.create(body);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 409,
+    name: 'replays DUPLICATE_ORDER to a retry with the same key',
+    code: 'DUPLICATE_ORDER',
+    headers: { 'idempotent-replayed': 'true' },
+    send: async (c) => {
+      const body = sessionBody();
+      const key = randomUUID();
+      expect((await c.create(body)).status).toBe(201);
+      expect((await c.create(body, key)).status).toBe(409);
+      return c.create(body, key);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 413,
+    name: 'refuses a body over 1 MB',
+    code: 'PAYLOAD_TOO_LARGE',
+    send: (c) => c.create(sessionBody({ orderReference: 'x'.repeat(1024 * 1024 + 10) })),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 415,
+    name: 'refuses a body that is not application/json',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    send: (c) =>
+      request(c.h.url)
+        .post(SESSIONS)
+        .set('Authorization', `Bearer ${c.token}`)
+        .set('Idempotency-Key', randomUUID())
+        .set('Content-Type', 'application/x-www-form-urlencoded')
+        .send('orderReference=ORD-1'),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 422,
+    name: 'refuses a key reused with another body',
+    code: 'IDEMPOTENCY_KEY_MISMATCH',
+    send: async (c) => {
+      const key = randomUUID();
+      expect((await c.create(sessionBody(), key)).status).toBe(201);
+      return c.create(sessionBody(), key);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 422,
+    name: 'answers NO_AVAILABLE_PROVIDER with every route’s reason',
+    code: 'NO_AVAILABLE_PROVIDER',
+    send: (c) => c.create(sessionBody({ currency: 'CHF' })),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 422,
+    name: 'replays NO_AVAILABLE_PROVIDER to a retry with the same key',
+    code: 'NO_AVAILABLE_PROVIDER',
+    headers: { 'idempotent-replayed': 'true' },
+    send: async (c) => {
+      const body = sessionBody({ currency: 'CHF' });
+      const key = randomUUID();
+      expect((await c.create(body, key)).status).toBe(422);
+      return c.create(body, key);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 500,
+    name: 'answers an unexpected failure with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: (c) => withCorruptRouteHealth(c, () => c.create()),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 502,
+    name: 'answers PROVIDER_UNAVAILABLE when the provider fails with a 5xx',
+    code: 'PROVIDER_UNAVAILABLE',
+    send: async (c) => {
+      await sandboxAdmin.fault(c.h.sandboxUrl, {
+        provider: 'gr4vy',
+        mode: 'status',
+        status: 503,
+        remaining: 1,
+      });
+      return c.create();
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 502,
+    name: 'answers PROVIDER_REJECTED when the provider refuses the request',
+    code: 'PROVIDER_REJECTED',
+    send: async (c) => {
+      await sandboxAdmin.fault(c.h.sandboxUrl, {
+        provider: 'gr4vy',
+        mode: 'status',
+        status: 400,
+        remaining: 1,
+      });
+      return c.create();
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 503,
+    name: 'answers 503 with Retry-After while Redis is down',
+    code: 'SERVICE_UNAVAILABLE',
+    send: (c) => c.create(sessionBody(), randomUUID(), c.outage.url),
+  },
+  {
+    operation: 'POST /api/v1/sessions',
+    status: 504,
+    name: 'answers PROVIDER_TIMEOUT when the provider does not answer in time',
+    code: 'PROVIDER_TIMEOUT',
+    send: async (c) => {
+      await sandboxAdmin.fault(c.h.sandboxUrl, { provider: 'gr4vy', mode: 'timeout', remaining: 1 });
+      return c.create();
+    },
+  },
+
+  // GET /api/v1/sessions/{sessionId}
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 200,
+    name: 'shows a session',
+    send: async (c) => c.get(await c.newSession()),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 401,
+    name: 'refuses a read without a token',
+    code: 'UNAUTHORIZED',
+    send: async (c) => request(c.h.url).get(`${SESSIONS}/${await c.newSession()}`),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 404,
+    name: 'answers 404 for an unknown session',
+    code: 'NOT_FOUND',
+    send: (c) => c.get(randomUUID()),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 404,
+    name: 'answers 404 for another merchant’s session',
+    code: 'NOT_FOUND',
+    send: async (c) =>
+      request(c.h.url)
+        .get(`${SESSIONS}/${await c.newSession()}`)
+        .set('Authorization', `Bearer ${await merchantToken(`merchant_other_${randomUUID()}`)}`),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 500,
+    name: 'answers a session it cannot read back with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await db().query(`UPDATE checkout_sessions SET currency = 'ZZZ' WHERE id = $1`, [sessionId]);
+      return c.get(sessionId);
+    },
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}',
+    status: 503,
+    name: 'answers 503 with Retry-After when Postgres does not answer in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      const client = await db().connect();
+      try {
+        await client.query('BEGIN');
+        await client.query('LOCK TABLE checkout_sessions IN ACCESS EXCLUSIVE MODE');
+        return await c.get(sessionId, c.outage.url);
+      } finally {
+        await client.query('ROLLBACK');
+        client.release();
+      }
+    },
+  },
+
+  // GET /api/v1/sessions
+  {
+    operation: 'GET /api/v1/sessions',
+    status: 200,
+    name: 'lists the merchant’s sessions, newest first',
+    send: async (c) => {
+      // A merchant of its own: other cases leave sessions that cannot be read back under the shared one.
+      const token = await merchantToken(`merchant_list_${randomUUID()}`);
+      for (let i = 0; i < 2; i++) {
+        await request(c.h.url)
+          .post(SESSIONS)
+          .set('Authorization', `Bearer ${token}`)
+          .set('Idempotency-Key', randomUUID())
+          .send(sessionBody());
+      }
+      return request(c.h.url).get(`${SESSIONS}?limit=5`).set('Authorization', `Bearer ${token}`);
+    },
+  },
+  {
+    operation: 'GET /api/v1/sessions',
+    status: 400,
+    name: 'refuses an unknown status filter, naming it',
+    code: 'VALIDATION_FAILED',
+    send: (c) => authorisedGet(c, `${SESSIONS}?status=PAID`),
+  },
+  {
+    operation: 'GET /api/v1/sessions',
+    status: 401,
+    name: 'refuses a list without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).get(SESSIONS),
+  },
+  {
+    operation: 'GET /api/v1/sessions',
+    status: 500,
+    name: 'answers a list it cannot read back with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: async (c) => {
+      const token = await merchantToken(`merchant_corrupt_${randomUUID()}`);
+      const created = await request(c.h.url)
+        .post(SESSIONS)
+        .set('Authorization', `Bearer ${token}`)
+        .set('Idempotency-Key', randomUUID())
+        .send(sessionBody());
+      await db().query(`UPDATE checkout_sessions SET currency = 'ZZZ' WHERE id = $1`, [
+        created.body.sessionId,
+      ]);
+      return request(c.h.url).get(SESSIONS).set('Authorization', `Bearer ${token}`);
+    },
+  },
+  {
+    operation: 'GET /api/v1/sessions',
+    status: 503,
+    name: 'answers 503 with Retry-After when Postgres does not answer a list in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: (c) => withSessionsLocked(() => authorisedGet(c, SESSIONS, c.outage.url)),
+  },
+
+  // POST /api/v1/sessions/{sessionId}/cancel
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 200,
+    name: 'cancels a PENDING session at its provider, then here',
+    send: async (c) => c.cancel(await c.newSession()),
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 200,
+    name: 'answers the same 200 to a second cancel',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      expect((await c.cancel(sessionId)).status).toBe(200);
+      return c.cancel(sessionId);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 401,
+    name: 'refuses a cancel without a token',
+    code: 'UNAUTHORIZED',
+    send: async (c) => request(c.h.url).post(`${SESSIONS}/${await c.newSession()}/cancel`),
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 404,
+    name: 'answers 404 to a cancel of an unknown session',
+    code: 'NOT_FOUND',
+    send: (c) => c.cancel(randomUUID()),
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 409,
+    name: 'refuses to cancel a COMPLETED session, saying so',
+    code: 'SESSION_NOT_CANCELLABLE',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await db().query(`UPDATE checkout_sessions SET status = 'COMPLETED' WHERE id = $1`, [sessionId]);
+      return c.cancel(sessionId);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 500,
+    name: 'answers a cancel it cannot read back with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await db().query(`UPDATE checkout_sessions SET currency = 'ZZZ' WHERE id = $1`, [sessionId]);
+      return c.cancel(sessionId);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 502,
+    name: 'answers PROVIDER_UNAVAILABLE when the provider fails the cancel, leaving the session PENDING',
+    code: 'PROVIDER_UNAVAILABLE',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await sandboxAdmin.fault(c.h.sandboxUrl, {
+        provider: 'gr4vy',
+        mode: 'status',
+        status: 503,
+        remaining: 1,
+      });
+      return c.cancel(sessionId);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 502,
+    name: 'answers PROVIDER_REJECTED when the provider refuses the cancel',
+    code: 'PROVIDER_REJECTED',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await sandboxAdmin.fault(c.h.sandboxUrl, {
+        provider: 'gr4vy',
+        mode: 'status',
+        status: 400,
+        remaining: 1,
+      });
+      return c.cancel(sessionId);
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 503,
+    name: 'answers 503 with Retry-After when Postgres does not answer a cancel in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      return withSessionsLocked(() => c.cancel(sessionId, c.outage.url));
+    },
+  },
+  {
+    operation: 'POST /api/v1/sessions/{sessionId}/cancel',
+    status: 504,
+    name: 'answers PROVIDER_TIMEOUT when the provider does not answer a cancel in time',
+    code: 'PROVIDER_TIMEOUT',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      await sandboxAdmin.fault(c.h.sandboxUrl, { provider: 'gr4vy', mode: 'timeout', remaining: 1 });
+      return c.cancel(sessionId);
+    },
+  },
+
+  // POST /api/v1/routing/preview
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 200,
+    name: 'previews the route an order would take',
+    send: (c) => c.preview(sessionBody()),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 200,
+    name: 'previews no route (selectedProvider null) for an order no route takes',
+    send: (c) => c.preview(sessionBody({ currency: 'CHF' })),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 400,
+    name: 'refuses a preview body that is not JSON',
+    code: 'MALFORMED_JSON',
+    send: (c) => json(request(c.h.url).post(PREVIEW).set('Authorization', `Bearer ${c.token}`), '[1,'),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 400,
+    name: 'refuses an invalid preview body, naming the field',
+    code: 'VALIDATION_FAILED',
+    send: (c) => c.preview(sessionBody({ currency: 'aud' })),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 400,
+    name: 'refuses a preview whose total is not the sum of its parts',
+    code: 'AMOUNT_MISMATCH',
+    send: (c) => c.preview(sessionBody({ amount: { total: 1, shipping: 9.95, tax: 11.81 } })),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 401,
+    name: 'refuses a preview without a token',
+    code: 'UNAUTHORIZED',
+    send: (c) => request(c.h.url).post(PREVIEW).send(sessionBody()),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 413,
+    name: 'refuses a preview body over 1 MB',
+    code: 'PAYLOAD_TOO_LARGE',
+    send: (c) => c.preview(sessionBody({ orderReference: 'x'.repeat(1024 * 1024 + 10) })),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 415,
+    name: 'refuses a preview body that is not application/json',
+    code: 'UNSUPPORTED_MEDIA_TYPE',
+    send: (c) =>
+      request(c.h.url)
+        .post(PREVIEW)
+        .set('Authorization', `Bearer ${c.token}`)
+        .set('Content-Type', 'application/xml')
+        .send('<order/>'),
+  },
+  {
+    operation: 'POST /api/v1/routing/preview',
+    status: 500,
+    name: 'answers an unexpected failure of a preview with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: (c) => withCorruptRouteHealth(c, () => c.preview(sessionBody())),
+  },
+];
+
+/* Bodies the validator refuses, one per rule: the document must refuse each too (never be looser). */
+const items = (item: Record<string, unknown>) => ({
+  orderItems: [{ name: 'x', quantity: 1, unitPrice: 119, ...item }],
+});
+const customer = (fields: Record<string, unknown>) => ({
+  customer: { ...(sessionBody().customer as Record<string, unknown>), ...fields },
+});
+const billing = (fields: Record<string, unknown>) =>
+  customer({ billingAddress: { line1: 'a', city: 'Melbourne', country: 'AU', ...fields } });
+const REFUSED_BODIES: Array<[string, Record<string, unknown>]> = [
+  ['an empty orderReference', { orderReference: '' }],
+  ['an orderReference over 255 characters', { orderReference: 'x'.repeat(256) }],
+  ['a control character in orderReference', { orderReference: 'ORD\u0007' }],
+  ['a missing orderReference', { orderReference: undefined }],
+  ['an unknown payment method', { paymentMethod: 'bitcoin' }],
+  ['a lower-case currency', { currency: 'aud' }],
+  ['an unknown currency', { currency: 'ABC' }],
+  ['a currency without minor units', { currency: 'XAU' }],
+  ['a malformed locale', { locale: 'english' }],
+  ['no amount', { amount: undefined }],
+  ['a negative total', { amount: { total: -1 } }],
+  ['a total as a string', { amount: { total: '140.76', shipping: 9.95, tax: 11.81 } }],
+  ['a negative shipping', { amount: { total: 140.76, shipping: -9.95, tax: 11.81 } }],
+  ['no order items', { orderItems: [] }],
+  ['more than 500 order items', { orderItems: Array.from({ length: 501 }, () => items({}).orderItems[0]) }],
+  ['a fractional quantity', items({ quantity: 1.5 })],
+  ['a zero quantity', items({ quantity: 0 })],
+  ['a quantity over 99,999,999', items({ quantity: 100_000_000 })],
+  ['an empty item name', items({ name: '' })],
+  ['an item name over 255 characters', items({ name: 'x'.repeat(256) })],
+  ['a control character in an item name', items({ name: 'x\ny' })],
+  ['an empty sku', items({ sku: '' })],
+  ['a sku over 200 characters', items({ sku: 'x'.repeat(201) })],
+  ['a negative unit price', items({ unitPrice: -1 })],
+  ['an unknown item field', items({ colour: 'red' })],
+  ['an invalid email', customer({ email: 'not-an-email' })],
+  ['a phone not in E.164', customer({ phone: '0412345678' })],
+  ['a first name over 255 characters', customer({ firstName: 'x'.repeat(256) })],
+  ['an unknown country', billing({ country: 'XX' })],
+  ['a city over 100 characters', billing({ city: 'x'.repeat(101) })],
+  ['a postal code over 50 characters', billing({ postalCode: '1'.repeat(51) })],
+  ['an unknown address field', billing({ county: 'x' })],
+  ['a shipping type over 64 characters', { shipping: { type: 'x'.repeat(65) } }],
+  [
+    'additionalInformation with 51 keys',
+    { additionalInformation: Object.fromEntries(Array.from({ length: 51 }, (_, i) => [`k${i}`, 'v'])) },
+  ],
+  ['an additionalInformation value over 500 characters', { additionalInformation: { a: 'x'.repeat(501) } }],
+  ['a nested additionalInformation value', { additionalInformation: { a: { b: 1 } } }],
+  ['a javascript: redirect URL', { redirectUrls: { success: 'javascript:alert(1)' } }],
+  ['an ftp: redirect URL', { redirectUrls: { failure: 'ftp://merchant.example.com/x' } }],
+  ['an unknown top-level field', { surprise: true }],
+  ['an unknown amount field', { amount: { total: 140.76, shipping: 9.95, tax: 11.81, discount: 0 } }],
+];
+
+describe('the OpenAPI contract', () => {
+  let c: Context;
+  let contract: ApiContract;
+
+  beforeAll(async () => {
+    const h = await startHarness({ routes: [gr4vyRoute(ROUTE_ID)], env: { ROUTING_HEALTH_CACHE_MS: '0' } });
+    const outage = await startHarness({
+      sandboxUrl: h.sandboxUrl,
+      routes: [gr4vyRoute(ROUTE_ID)],
+      env: {
+        REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
+        ROUTING_DEADLINE_MS: '500',
+        REQUEST_TIMEOUT_MS: '1000',
+      },
+    });
+    const redis = new Redis(requiredEnv('REDIS_URL'));
+    const token = await merchantToken(`merchant_contract_${randomUUID()}`);
+    const authorised = (req: request.Test) => req.set('Authorization', `Bearer ${token}`);
+    c = {
+      h,
+      outage,
+      redis,
+      token,
+      create: (body = sessionBody(), key = randomUUID(), url = h.url) =>
+        authorised(request(url).post(SESSIONS))
+          .set('Idempotency-Key', key)
+          .send(body as object),
+      preview: (body) => authorised(request(h.url).post(PREVIEW)).send(body as object),
+      get: (sessionId, url = h.url) => authorised(request(url).get(`${SESSIONS}/${sessionId}`)),
+      cancel: (sessionId, url = h.url) => authorised(request(url).post(`${SESSIONS}/${sessionId}/cancel`)),
+      async newSession() {
+        const res = await c.create();
+        expect(res.status).toBe(201);
+        return res.body.sessionId as string;
+      },
+    };
+    const served = await request(h.url).get('/api/docs-json');
+    expect(served.status).toBe(200);
+    contract = new ApiContract(served.body as Record<string, unknown>);
+  });
+
+  beforeEach(async () => {
+    await sandboxAdmin.clearFaults(c.h.sandboxUrl);
+    await resetRouteHealth(c.redis, [ROUTE_ID]);
+  });
+
+  afterAll(async () => {
+    await c?.outage.close();
+    await c?.h.close();
+    c?.redis.disconnect();
+    await closeDb();
+  });
+
+  it('lints clean with Redocly: no error, no warning', async () => {
+    const lint: LintResult = await redoclyLint(contract.document);
+    expect(lint.problems.map((p) => `${p.severity} ${p.ruleId}: ${p.message}`)).toEqual([]);
+    expect(lint.totals).toEqual({ errors: 0, warnings: 0, ignored: 0 });
+  });
+
+  it('has a case for every documented (operation, status), and documents every case', () => {
+    const cased = new Set(CASES.map((k) => `${k.operation} ${k.status}`));
+    const documented = contract.documentedPairs();
+    expect(documented.filter((pair) => !cased.has(pair))).toEqual([]);
+    expect([...cased].filter((pair) => !documented.includes(pair))).toEqual([]);
+  });
+
+  it.each(CASES.map((k) => [`${k.operation} ${k.status}: ${k.name}`, k] as const))('%s', async (_name, k) => {
+    const res = await k.send(c);
+    expect(res.status).toBe(k.status);
+    expect(contract.responseProblems(k.operation, res)).toEqual([]);
+    if (k.code) expect(res.body.code).toBe(k.code);
+    for (const [name, value] of Object.entries(k.headers ?? {})) expect(res.headers[name]).toBe(value);
+  });
+
+  it('documents the example order as a valid body', () => {
+    expect(contract.requestBodyProblems('POST /api/v1/sessions', sessionBody())).toEqual([]);
+  });
+
+  it.each(REFUSED_BODIES)('refuses %s, as the document does', async (_name, overrides) => {
+    const body: unknown = JSON.parse(JSON.stringify(sessionBody(overrides)));
+    const res = await c.preview(body);
+    expect(res.status).toBe(400);
+    expect(res.body.code).toBe('VALIDATION_FAILED');
+    expect(contract.requestBodyProblems('POST /api/v1/routing/preview', body)).not.toEqual([]);
+  });
+});
