@@ -97,6 +97,13 @@ describe('after checkout: capture, void and refund', () => {
   };
   const refunds = (sessionId: string) =>
     request(h.url).get(`/api/v1/sessions/${sessionId}/refunds`).set('Authorization', `Bearer ${token}`);
+  const failNextGr4vyRefund = (fault: Record<string, unknown>) =>
+    sandboxAdmin.fault(h.sandboxUrl, {
+      provider: 'gr4vy',
+      path: '/transactions/:transaction_id/refunds',
+      remaining: 1,
+      ...fault,
+    });
   /** What the sandbox was asked at a path (the provider calls a test may count). */
   const calls = async (path: string) => sandboxAdmin.requests(h.sandboxUrl, path);
 
@@ -269,13 +276,7 @@ describe('after checkout: capture, void and refund', () => {
 
     it('answers a provider 503 during a refund with 502 and frees the reserved amount', async () => {
       const { sessionId, transactionId } = await paidGr4vy('NZD', 100);
-      await sandboxAdmin.fault(h.sandboxUrl, {
-        provider: 'gr4vy',
-        path: '/transactions/:transaction_id/refunds',
-        mode: 'status',
-        status: 503,
-        remaining: 1,
-      });
+      await failNextGr4vyRefund({ mode: 'status', status: 503 });
       const failed = await operate(sessionId, 'refunds', { amount: 40 });
       expect(failed.status).toBe(502);
       expect(failed.body.code).toBe('PROVIDER_UNAVAILABLE');
@@ -292,12 +293,7 @@ describe('after checkout: capture, void and refund', () => {
 
     it('keeps the money held when a refund times out, and settles it when the same key is retried', async () => {
       const { sessionId, transactionId } = await paidGr4vy('NZD', 100);
-      await sandboxAdmin.fault(h.sandboxUrl, {
-        provider: 'gr4vy',
-        path: '/transactions/:transaction_id/refunds',
-        mode: 'timeout',
-        remaining: 1,
-      });
+      await failNextGr4vyRefund({ mode: 'timeout' });
       const key = randomUUID();
       const timedOut = await operate(sessionId, 'refunds', { amount: 40 }, key);
       expect(timedOut.status).toBe(504);

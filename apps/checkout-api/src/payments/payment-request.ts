@@ -1,8 +1,15 @@
-import { applyDecorators, HttpCode, Post, UseGuards } from '@nestjs/common';
+import {
+  applyDecorators,
+  createParamDecorator,
+  ExecutionContext,
+  HttpCode,
+  Post,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiOperation, ApiParam } from '@nestjs/swagger';
 import type { ClassConstructor } from 'class-transformer';
 import type { FastifyReply } from 'fastify';
-import { MerchantAuthGuard } from '@app/auth';
+import { AuthenticatedRequest, MerchantAuthGuard } from '@app/auth';
 import { DomainError, ErrorCode, validateBody } from '@app/common';
 import { IdempotentResult, parseIdempotencyKey, requestFingerprint } from '@app/idempotency';
 import {
@@ -20,10 +27,25 @@ const PATHS: Record<OperationKind, string> = { capture: 'capture', void: 'void',
 export interface OperationHttpRequest {
   merchantId: string;
   sessionId: string;
-  idempotencyKeyHeader: string | undefined;
+  idempotencyKeyHeader: string | string[] | undefined;
   body: unknown;
   requestId: string;
 }
+
+/** What a money endpoint reads of its request: the merchant (behind MerchantAuthGuard), the session, the key, the body. */
+export const OperationRequest = createParamDecorator(
+  (_data: unknown, context: ExecutionContext): OperationHttpRequest => {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    if (!request.merchantId) throw new DomainError('UNAUTHORIZED');
+    return {
+      merchantId: request.merchantId,
+      sessionId: (request.params as { sessionId: string }).sessionId,
+      idempotencyKeyHeader: request.headers['idempotency-key'],
+      body: request.body,
+      requestId: String(request.id),
+    };
+  },
+);
 
 /**
  * The key and the body are checked here, before any idempotency claim, so that a corrected
@@ -69,17 +91,6 @@ export function send(reply: FastifyReply, result: IdempotentResult): unknown {
   void reply.status(result.status).headers(result.headers);
   return result.body;
 }
-
-/* Answers that the request and the payment's state decide (isFinalPaymentError): replayed to a retry. */
-const FINAL: ErrorCode[] = [
-  'NOT_FOUND',
-  'VALIDATION_FAILED',
-  'PAYMENT_NOT_CAPTURABLE',
-  'CAPTURE_EXCEEDS_AUTHORIZED',
-  'PAYMENT_NOT_VOIDABLE',
-  'PAYMENT_NOT_REFUNDABLE',
-  'REFUND_EXCEEDS_CAPTURED',
-];
 
 /** What every money endpoint shares: the route, the merchant token, the Idempotency-Key and the errors. */
 export function PaymentOperationEndpoint(options: {
@@ -132,11 +143,8 @@ export function PaymentOperationEndpoint(options: {
         'SERVICE_UNAVAILABLE',
         'PROVIDER_TIMEOUT',
       ],
-      {
-        replayed: FINAL.filter(
-          (code) => code === 'NOT_FOUND' || code === 'VALIDATION_FAILED' || options.conflicts.includes(code),
-        ),
-      },
+      // What isFinalPaymentError stores as the key's answer.
+      { replayed: ['NOT_FOUND', 'VALIDATION_FAILED', ...options.conflicts] },
     ),
   );
 }

@@ -133,11 +133,21 @@ export function registerGr4vyPaymentRoutes(app: FastifyInstance, deps: Gr4vyPaym
     };
   }
 
-  /** Stores the changed transaction (replacing, never mutating: stored replays keep what they answered). */
-  function changed(transaction: TransactionView): TransactionView {
-    state.transactions.set(transaction.id, transaction);
-    events.transactionChanged(transaction);
-    return transaction;
+  /**
+   * Moves an authorized transaction to `status`, stored as a new object (stored replays keep what they
+   * answered) and told to the webhooks; answers it, or its wrapper when `Prefer` asks for that resource.
+   */
+  function moved(
+    transaction: TransactionView,
+    request: FastifyRequest,
+    resource: 'transaction-capture' | 'transaction-void',
+    changes: (now: string) => Record<string, unknown>,
+  ): Answer {
+    const now = new Date().toISOString();
+    const next: TransactionView = { ...transaction, ...changes(now), updated_at: now };
+    state.transactions.set(next.id, next);
+    events.transactionChanged(next);
+    return { status: 200, body: prefers(request, resource) ? wrapper(resource, next) : next };
   }
 
   app.post<TransactionParams>(
@@ -154,18 +164,11 @@ export function registerGr4vyPaymentRoutes(app: FastifyInstance, deps: Gr4vyPaym
           '/amount',
         );
       }
-      const now = new Date().toISOString();
-      const captured = changed({
-        ...transaction,
+      return moved(transaction, request, 'transaction-capture', (now) => ({
         status: 'capture_succeeded',
         captured_amount: amount,
         captured_at: now,
-        updated_at: now,
-      });
-      return {
-        status: 200,
-        body: prefers(request, 'transaction-capture') ? wrapper('transaction-capture', captured) : captured,
-      };
+      }));
     }),
   );
 
@@ -175,17 +178,10 @@ export function registerGr4vyPaymentRoutes(app: FastifyInstance, deps: Gr4vyPaym
       if (transaction.status !== 'authorization_succeeded') {
         return badRequest(`The transaction cannot be voided: its status is ${transaction.status}`);
       }
-      const now = new Date().toISOString();
-      const voided = changed({
-        ...transaction,
+      return moved(transaction, request, 'transaction-void', (now) => ({
         status: 'authorization_voided',
         voided_at: now,
-        updated_at: now,
-      });
-      return {
-        status: 200,
-        body: prefers(request, 'transaction-void') ? wrapper('transaction-void', voided) : voided,
-      };
+      }));
     }),
   );
 

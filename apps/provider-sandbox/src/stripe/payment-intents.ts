@@ -1,8 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { markReplayed } from '../context';
-import { canonicalJson } from '../store';
 import { invalidParam, StripeRequestError, stripeError } from './errors';
 import { isFormObject, type FormObject, type FormValue } from './form';
+import { formParams, idempotency } from './requests';
 import { randomStripeId, type StripePaymentIntent, type StripeState } from './state';
 
 /*
@@ -19,8 +18,6 @@ const CANCEL_PARAMS = new Set(['cancellation_reason', 'expand']);
 const REFUND_PARAMS = new Set(['amount', 'charge', 'expand', 'metadata', 'payment_intent', 'reason']);
 const REFUND_REASONS: readonly string[] = ['duplicate', 'fraudulent', 'requested_by_customer'];
 const CANCELLABLE: readonly string[] = ['requires_payment_method', 'requires_capture'];
-const FORM_TYPE = 'application/x-www-form-urlencoded';
-const MAX_IDEMPOTENCY_KEY = 255;
 
 export interface PaymentIntentRouteDeps {
   state: StripeState;
@@ -81,49 +78,12 @@ export function registerPaymentIntentRoutes(app: FastifyInstance, deps: PaymentI
     return async (request: FastifyRequest<P>, reply: FastifyReply) => {
       const account = deps.authenticate(request, reply);
       if (account === null) return reply;
-      let params: FormObject = {};
-      if (request.body !== undefined && request.body !== null) {
-        const type = request.headers['content-type'] ?? '';
-        if (!type.toLowerCase().startsWith(FORM_TYPE) || !isFormObject(request.body)) {
-          return reply
-            .code(400)
-            .send(
-              stripeError(
-                'invalid_request_error',
-                `Invalid request: Stripe accepts ${FORM_TYPE} request bodies.`,
-              ),
-            );
-        }
-        params = request.body;
-      }
-      const keyHeader = request.headers['idempotency-key'];
-      const key = typeof keyHeader === 'string' && keyHeader.length > 0 ? keyHeader : null;
-      if (key !== null && key.length > MAX_IDEMPOTENCY_KEY) {
-        return reply
-          .code(400)
-          .send(
-            stripeError(
-              'invalid_request_error',
-              `Idempotency keys can be at most ${MAX_IDEMPOTENCY_KEY} characters long.`,
-            ),
-          );
-      }
-      const fingerprint = canonicalJson({ method: 'POST', path: request.url.split('?')[0], params });
-      const previous = key === null ? undefined : state.idempotency.get(account, key);
-      if (previous) {
-        if (previous.fingerprint !== fingerprint) {
-          return reply
-            .code(400)
-            .send(
-              stripeError(
-                'idempotency_error',
-                `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-              ),
-            );
-        }
-        markReplayed(request);
-        return reply.code(previous.status).header('idempotent-replayed', 'true').send(previous.body);
-      }
+      const form = formParams(request, reply);
+      if ('answered' in form) return form.answered;
+      const { params } = form;
+      const idempotent = idempotency(request, reply, state, account, params);
+      if ('answered' in idempotent) return idempotent.answered;
+      const { key, fingerprint } = idempotent;
       let answer: Answer;
       try {
         answer = operate(account, params, request);

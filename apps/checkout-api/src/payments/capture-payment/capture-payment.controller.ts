@@ -1,9 +1,15 @@
-import { Body, Controller, Headers, Param, Req, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
 import { ApiBody, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MerchantId } from '@app/auth';
+import type { FastifyReply } from 'fastify';
 import { PaymentDto } from '../../sessions/get-session/get-session.response';
-import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
+import {
+  OperationHttpRequest,
+  operationInput,
+  OperationRequest,
+  PaymentOperationEndpoint,
+  replayableResponse,
+  send,
+} from '../payment-request';
 import { CapturePaymentRequest } from './capture-payment.request';
 import { CapturePaymentUseCase } from './capture-payment.use-case';
 
@@ -26,18 +32,12 @@ export class CapturePaymentController {
   @ApiBody({ type: CapturePaymentRequest, required: false })
   @ApiOkResponse({ type: PaymentDto, ...replayableResponse('The payment after the capture') })
   async capture(
-    @MerchantId() merchantId: string,
-    @Param('sessionId') sessionId: string,
-    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @OperationRequest() http: OperationHttpRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const input = await operationInput(
-      'capture',
-      { merchantId, sessionId, idempotencyKeyHeader, body, requestId: String(request.id) },
-      CapturePaymentRequest,
+    return send(
+      reply,
+      await this.capturePayment.execute(await operationInput('capture', http, CapturePaymentRequest)),
     );
-    return send(reply, await this.capturePayment.execute(input));
   }
 }

@@ -1,8 +1,14 @@
-import { Body, Controller, Headers, Param, Req, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
 import { ApiBody, ApiCreatedResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MerchantId } from '@app/auth';
-import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
+import type { FastifyReply } from 'fastify';
+import {
+  OperationHttpRequest,
+  operationInput,
+  OperationRequest,
+  PaymentOperationEndpoint,
+  replayableResponse,
+  send,
+} from '../payment-request';
 import { RefundPaymentRequest } from './refund-payment.request';
 import { CreatedRefundDto } from './refund-payment.response';
 import { RefundPaymentUseCase } from './refund-payment.use-case';
@@ -26,18 +32,12 @@ export class RefundPaymentController {
   @ApiBody({ type: RefundPaymentRequest, required: false })
   @ApiCreatedResponse({ type: CreatedRefundDto, ...replayableResponse('The refund') })
   async refund(
-    @MerchantId() merchantId: string,
-    @Param('sessionId') sessionId: string,
-    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @OperationRequest() http: OperationHttpRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const input = await operationInput(
-      'refund',
-      { merchantId, sessionId, idempotencyKeyHeader, body, requestId: String(request.id) },
-      RefundPaymentRequest,
+    return send(
+      reply,
+      await this.refundPayment.execute(await operationInput('refund', http, RefundPaymentRequest)),
     );
-    return send(reply, await this.refundPayment.execute(input));
   }
 }

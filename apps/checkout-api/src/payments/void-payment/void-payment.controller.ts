@@ -1,9 +1,15 @@
-import { Body, Controller, Headers, Param, Req, Res } from '@nestjs/common';
+import { Controller, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MerchantId } from '@app/auth';
+import type { FastifyReply } from 'fastify';
 import { PaymentDto } from '../../sessions/get-session/get-session.response';
-import { operationInput, PaymentOperationEndpoint, replayableResponse, send } from '../payment-request';
+import {
+  OperationHttpRequest,
+  operationInput,
+  OperationRequest,
+  PaymentOperationEndpoint,
+  replayableResponse,
+  send,
+} from '../payment-request';
 import { VoidPaymentUseCase } from './void-payment.use-case';
 
 @ApiTags('payments')
@@ -23,20 +29,9 @@ export class VoidPaymentController {
   })
   @ApiOkResponse({ type: PaymentDto, ...replayableResponse('The payment after the void') })
   async void(
-    @MerchantId() merchantId: string,
-    @Param('sessionId') sessionId: string,
-    @Headers('idempotency-key') idempotencyKeyHeader: string | undefined,
-    @Body() body: unknown,
-    @Req() request: FastifyRequest,
+    @OperationRequest() http: OperationHttpRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<unknown> {
-    const input = await operationInput('void', {
-      merchantId,
-      sessionId,
-      idempotencyKeyHeader,
-      body,
-      requestId: String(request.id),
-    });
-    return send(reply, await this.voidPayment.execute(input));
+    return send(reply, await this.voidPayment.execute(await operationInput('void', http)));
   }
 }
