@@ -45,6 +45,3 @@ export interface OperationOutcome {
   providerReference?: string;
   failureCode?: string;
 }
-
-/** The merchant events a settled operation raises. */
-export type PaymentEventType = 'payment.captured' | 'payment.voided' | 'payment.refunded' | 'refund.failed';

@@ -1,6 +1,6 @@
 import { DomainError } from '@app/common';
 import { PaymentBalance, Session } from '../../sessions/domain/session';
-import { eventOf, movementOutcome, planOperation, refundOutcome, reserved, settled } from './payment-rules';
+import { movementOutcome, planOperation, refundOutcome, reserved, settled } from './payment-rules';
 
 function session(
   currency: string,
@@ -181,15 +181,6 @@ describe('the balance', () => {
       capturedMinor: 6_000,
     });
     expect(settled('void', reserved(open, 10_000), 10_000, 'succeeded')).toEqual(open);
-  });
-
-  it('raises an event for each settled success and for a failed refund', () => {
-    expect(eventOf('capture', 'succeeded')).toBe('payment.captured');
-    expect(eventOf('void', 'succeeded')).toBe('payment.voided');
-    expect(eventOf('refund', 'succeeded')).toBe('payment.refunded');
-    expect(eventOf('refund', 'failed')).toBe('refund.failed');
-    expect(eventOf('capture', 'failed')).toBeUndefined();
-    expect(eventOf('refund', 'pending')).toBeUndefined();
   });
 });
 

@@ -8,7 +8,7 @@ import {
   toSafeNumber,
 } from '@app/money';
 import { NO_MONEY_MOVED, PaymentBalance, Session } from '../../sessions/domain/session';
-import { OperationKind, OperationOutcome, PaymentEventType } from './payment-operation';
+import { OperationKind, OperationOutcome } from './payment-operation';
 
 /*
  * The money rules of capture, void and refund: pure functions of the session as it stands
@@ -114,17 +114,6 @@ export function settled(
   if (kind === 'capture') return { ...released, capturedMinor: amountMinor };
   if (kind === 'refund') return { ...released, refundedMinor: balance.refundedMinor + amountMinor };
   return released;
-}
-
-/** The event a settled operation raises, if any. */
-export function eventOf(
-  kind: OperationKind,
-  outcome: OperationOutcome['status'],
-): PaymentEventType | undefined {
-  if (outcome === 'succeeded') {
-    return kind === 'capture' ? 'payment.captured' : kind === 'void' ? 'payment.voided' : 'payment.refunded';
-  }
-  return outcome === 'failed' && kind === 'refund' ? 'refund.failed' : undefined;
 }
 
 /** What the provider's answer to a capture or a void makes of the operation. */
