@@ -5,43 +5,26 @@
 import type Stripe from 'stripe';
 import {
   PaymentOperationResult,
-  PaymentStatus,
   ProviderError,
   RefundCommand,
   RefundOutcome,
   RefundResult,
 } from '../provider.port';
 import { STRIPE_METADATA_VALUE_MAX, toStripeUnitAmount } from './stripe.mapper';
+import { stripePaymentStatus } from './stripe.sessions';
 
-/**
- * A PaymentIntent's status → where the payment stands for us. The SDK's enum is open:
- * a status Stripe does not document is a server failure, never a guess.
- */
-export function stripePaymentStatus(status: Stripe.PaymentIntent.Status): PaymentStatus {
-  switch (status) {
-    case 'requires_capture':
-      return 'authorized';
-    case 'succeeded':
-      return 'captured';
-    case 'canceled':
-      return 'voided';
-    case 'processing':
-    case 'requires_action':
-    case 'requires_confirmation':
-    case 'requires_payment_method':
-      return 'processing';
-    default:
-      throw new ProviderError(
-        'server',
-        `Stripe answered an undocumented PaymentIntent status "${String(status).slice(0, 64)}"`,
-        undefined,
-        'invalid_response',
-      );
-  }
-}
-
+/** Where the payment stands after a capture or a cancel; a status Stripe does not document is a server failure. */
 export function toOperationResult(intent: Pick<Stripe.PaymentIntent, 'status'>): PaymentOperationResult {
-  return { status: stripePaymentStatus(intent.status), providerStatus: intent.status };
+  const status = stripePaymentStatus(intent.status);
+  if (status === undefined) {
+    throw new ProviderError(
+      'server',
+      `Stripe answered an undocumented PaymentIntent status "${String(intent.status).slice(0, 64)}"`,
+      undefined,
+      'invalid_response',
+    );
+  }
+  return { status, providerStatus: intent.status };
 }
 
 /** A Refund's status → ours: pending and requires_action are not final; failed and canceled gave nothing back. */

@@ -1,6 +1,6 @@
 import { ProviderCallOptions, ProviderError } from '../provider.port';
 import { StripeProvider } from './stripe.provider';
-import { stripePaymentStatus, stripeRefundOutcome, toStripeRefundParams } from './stripe.payments.mapper';
+import { stripeRefundOutcome, toOperationResult, toStripeRefundParams } from './stripe.payments.mapper';
 import {
   FakeStripe,
   OTHER_SECRET_KEY,
@@ -118,16 +118,15 @@ describe('Stripe money flows', () => {
 
 describe('Stripe money mapping', () => {
   it.each([
-    ['requires_capture', 'authorized'],
     ['succeeded', 'captured'],
     ['canceled', 'voided'],
-    ['processing', 'processing'],
-  ] as const)('a PaymentIntent %s is %s', (status, ours) => {
-    expect(stripePaymentStatus(status)).toBe(ours);
+    ['requires_capture', 'authorized'],
+  ] as const)('reads a PaymentIntent %s after a capture or cancel as %s', (status, ours) => {
+    expect(toOperationResult({ status })).toEqual({ status: ours, providerStatus: status });
   });
 
   it('refuses to guess about a PaymentIntent status Stripe does not document', () => {
-    expect(() => stripePaymentStatus('teleported')).toThrow(ProviderError);
+    expect(() => toOperationResult({ status: 'teleported' })).toThrow(ProviderError);
   });
 
   it.each([
