@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import Redis from 'ioredis';
 import request, { Response } from 'supertest';
 import { ApiContract, LintResult, Operation, redoclyLint } from './support/contract';
+import { CARDS, pay, providerSessionId, storeCard } from './support/checkout-flow';
 import { closeDb, db } from './support/db';
 import { gr4vyRoute, sessionBody } from './support/fixtures';
 import { Harness, requiredEnv, resetRouteHealth, sandboxAdmin, startHarness } from './support/harness';
@@ -34,7 +35,13 @@ interface Context {
   cancel(sessionId: string, url?: string): Promise<Response>;
   /** A new PENDING session's id. */
   newSession(): Promise<string>;
+  /** A new session paid on the hosted page: COMPLETED, its payment authorized. */
+  paidSession(): Promise<string>;
+  /** POST /api/v1/sessions/{sessionId}/{capture|void|refunds}, authorised, with a new key unless one is given. */
+  money(path: MoneyPath, sessionId: string, body?: object, key?: string, url?: string): Promise<Response>;
 }
+
+type MoneyPath = 'capture' | 'void' | 'refunds';
 
 interface ContractCase {
   operation: Operation;
@@ -134,6 +141,158 @@ async function webhookMerchant(c: Context) {
 }
 
 const NO_EVENT = `evt_${'0'.repeat(32)}`;
+
+/** A paid session whose payment is captured: what a refund needs. */
+async function capturedSession(c: Context): Promise<string> {
+  const sessionId = await c.paidSession();
+  expect((await c.money('capture', sessionId)).status).toBe(200);
+  return sessionId;
+}
+
+/** The session's currency made unreadable: the answer cannot be written, whatever the operation did. */
+async function corruptCurrency(sessionId: string): Promise<void> {
+  await db().query(`UPDATE checkout_sessions SET currency = 'ZZZ' WHERE id = $1`, [sessionId]);
+}
+
+/**
+ * The statuses every money endpoint shares, for one of them: `ready` makes a session the operation
+ * succeeds on, `conflict` the 409 of its money rules.
+ */
+function moneyCases(
+  path: MoneyPath,
+  spec: {
+    operation: Operation;
+    success: number;
+    ready(c: Context): Promise<string>;
+    conflict: { name: string; code: string; send(c: Context): Promise<Response> };
+  },
+): ContractCase[] {
+  const { operation } = spec;
+  const faultPath = `/transactions/:transaction_id/${path}`;
+  return [
+    {
+      operation,
+      status: spec.success,
+      name: `${path}: succeeds on a payment it applies to`,
+      send: async (c) => c.money(path, await spec.ready(c)),
+    },
+    {
+      operation,
+      status: spec.success,
+      name: `${path}: replays the first answer to a retry with the same key`,
+      headers: { 'idempotent-replayed': 'true' },
+      send: async (c) => {
+        const sessionId = await spec.ready(c);
+        const key = randomUUID();
+        expect((await c.money(path, sessionId, undefined, key)).status).toBe(spec.success);
+        return c.money(path, sessionId, undefined, key);
+      },
+    },
+    {
+      operation,
+      status: 400,
+      name: `${path}: refuses a request without an Idempotency-Key`,
+      code: 'IDEMPOTENCY_KEY_MISSING',
+      send: async (c) =>
+        request(c.h.url)
+          .post(`${SESSIONS}/${randomUUID()}/${path}`)
+          .set('Authorization', `Bearer ${c.token}`),
+    },
+    {
+      operation,
+      status: 401,
+      name: `${path}: refuses a request without a token`,
+      code: 'UNAUTHORIZED',
+      send: (c) =>
+        request(c.h.url).post(`${SESSIONS}/${randomUUID()}/${path}`).set('Idempotency-Key', randomUUID()),
+    },
+    {
+      operation,
+      status: 404,
+      name: `${path}: answers 404 for an unknown session`,
+      code: 'NOT_FOUND',
+      send: (c) => c.money(path, randomUUID()),
+    },
+    { operation, status: 409, ...spec.conflict },
+    {
+      operation,
+      status: 413,
+      name: `${path}: refuses a body over 1 MB`,
+      code: 'PAYLOAD_TOO_LARGE',
+      send: (c) => c.money(path, randomUUID(), { reason: 'x'.repeat(1024 * 1024 + 10) }),
+    },
+    {
+      operation,
+      status: 415,
+      name: `${path}: refuses a body that is not application/json`,
+      code: 'UNSUPPORTED_MEDIA_TYPE',
+      send: (c) =>
+        request(c.h.url)
+          .post(`${SESSIONS}/${randomUUID()}/${path}`)
+          .set('Authorization', `Bearer ${c.token}`)
+          .set('Idempotency-Key', randomUUID())
+          .set('Content-Type', 'application/x-www-form-urlencoded')
+          .send('amount=1'),
+    },
+    {
+      operation,
+      status: 422,
+      name: `${path}: refuses a key used before on another request`,
+      code: 'IDEMPOTENCY_KEY_MISMATCH',
+      send: async (c) => {
+        const key = randomUUID();
+        const sessionId = randomUUID();
+        expect((await c.money('refunds', sessionId, { amount: 1 }, key)).status).toBe(404);
+        return c.money(path, sessionId, path === 'refunds' ? { amount: 2 } : undefined, key);
+      },
+    },
+    {
+      operation,
+      status: 500,
+      name: `${path}: answers a payment it cannot write back with a body that reveals nothing`,
+      code: 'INTERNAL_ERROR',
+      send: async (c) => {
+        const sessionId = await spec.ready(c);
+        await corruptCurrency(sessionId);
+        return c.money(path, sessionId);
+      },
+    },
+    {
+      operation,
+      status: 502,
+      name: `${path}: answers PROVIDER_UNAVAILABLE when the provider fails with a 503`,
+      code: 'PROVIDER_UNAVAILABLE',
+      send: async (c) => {
+        const sessionId = await spec.ready(c);
+        await sandboxAdmin.fault(c.h.sandboxUrl, {
+          path: faultPath,
+          mode: 'status',
+          status: 503,
+          remaining: 1,
+        });
+        return c.money(path, sessionId);
+      },
+    },
+    {
+      operation,
+      status: 503,
+      name: `${path}: answers 503 with Retry-After while Redis is down`,
+      code: 'SERVICE_UNAVAILABLE',
+      send: (c) => c.money(path, randomUUID(), undefined, randomUUID(), c.outage.url),
+    },
+    {
+      operation,
+      status: 504,
+      name: `${path}: answers PROVIDER_TIMEOUT when the provider does not answer in time`,
+      code: 'PROVIDER_TIMEOUT',
+      send: async (c) => {
+        const sessionId = await spec.ready(c);
+        await sandboxAdmin.fault(c.h.sandboxUrl, { path: faultPath, mode: 'timeout', remaining: 1 });
+        return c.money(path, sessionId);
+      },
+    },
+  ];
+}
 
 const CASES: ContractCase[] = [
   // POST /api/v1/sessions
@@ -1112,6 +1271,89 @@ const CASES: ContractCase[] = [
       );
     },
   },
+
+  // POST /api/v1/sessions/{sessionId}/capture, …/void, …/refunds
+  ...moneyCases('capture', {
+    operation: 'POST /api/v1/sessions/{sessionId}/capture',
+    success: 200,
+    ready: (c) => c.paidSession(),
+    conflict: {
+      name: 'capture: refuses a capture above the authorized amount, with no provider call',
+      code: 'CAPTURE_EXCEEDS_AUTHORIZED',
+      send: async (c) => c.money('capture', await c.paidSession(), { amount: 1000 }),
+    },
+  }),
+  ...moneyCases('void', {
+    operation: 'POST /api/v1/sessions/{sessionId}/void',
+    success: 200,
+    ready: (c) => c.paidSession(),
+    conflict: {
+      name: 'void: refuses to void a captured payment, with no provider call',
+      code: 'PAYMENT_NOT_VOIDABLE',
+      send: async (c) => c.money('void', await capturedSession(c)),
+    },
+  }),
+  ...moneyCases('refunds', {
+    operation: 'POST /api/v1/sessions/{sessionId}/refunds',
+    success: 201,
+    ready: capturedSession,
+    conflict: {
+      name: 'refunds: refuses a refund above what is left, with no provider call',
+      code: 'REFUND_EXCEEDS_CAPTURED',
+      send: async (c) => c.money('refunds', await capturedSession(c), { amount: 1000 }),
+    },
+  }),
+
+  // GET /api/v1/sessions/{sessionId}/refunds
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}/refunds',
+    status: 200,
+    name: 'lists a session’s refunds',
+    send: async (c) => {
+      const sessionId = await capturedSession(c);
+      expect((await c.money('refunds', sessionId, { amount: 10, reason: 'Damaged' })).status).toBe(201);
+      return authorisedGet(c, `${SESSIONS}/${sessionId}/refunds`);
+    },
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}/refunds',
+    status: 401,
+    name: 'refuses a refund list without a token',
+    code: 'UNAUTHORIZED',
+    send: async (c) => request(c.h.url).get(`${SESSIONS}/${await c.newSession()}/refunds`),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}/refunds',
+    status: 404,
+    name: 'answers 404 to the refunds of another merchant’s session',
+    code: 'NOT_FOUND',
+    send: async (c) =>
+      request(c.h.url)
+        .get(`${SESSIONS}/${await c.newSession()}/refunds`)
+        .set('Authorization', `Bearer ${await merchantToken(`merchant_other_${randomUUID()}`)}`),
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}/refunds',
+    status: 500,
+    name: 'answers refunds it cannot read back with a body that reveals nothing',
+    code: 'INTERNAL_ERROR',
+    send: async (c) => {
+      const sessionId = await capturedSession(c);
+      expect((await c.money('refunds', sessionId, { amount: 10 })).status).toBe(201);
+      await corruptCurrency(sessionId);
+      return authorisedGet(c, `${SESSIONS}/${sessionId}/refunds`);
+    },
+  },
+  {
+    operation: 'GET /api/v1/sessions/{sessionId}/refunds',
+    status: 503,
+    name: 'answers 503 with Retry-After when Postgres does not answer a refund list in time',
+    code: 'SERVICE_UNAVAILABLE',
+    send: async (c) => {
+      const sessionId = await c.newSession();
+      return withSessionsLocked(() => authorisedGet(c, `${SESSIONS}/${sessionId}/refunds`, c.outage.url));
+    },
+  },
 ];
 
 /* Bodies the validator refuses, one per rule: the document must refuse each too (never be looser). */
@@ -1181,6 +1423,7 @@ describe('the OpenAPI contract', () => {
     });
     const outage = await startHarness({
       sandboxUrl: h.sandboxUrl,
+      gr4vy: h.gr4vy,
       routes: [gr4vyRoute(ROUTE_ID)],
       env: {
         REDIS_URL: `redis://127.0.0.1:${await freePort()}`,
@@ -1208,6 +1451,19 @@ describe('the OpenAPI contract', () => {
         const res = await c.create();
         expect(res.status).toBe(201);
         return res.body.sessionId as string;
+      },
+      async paidSession() {
+        const sessionId = await c.newSession();
+        await storeCard(h.sandboxUrl, await providerSessionId(sessionId), CARDS.approve);
+        expect((await pay(h.url, sessionId)).body.status).toBe('COMPLETED');
+        return sessionId;
+      },
+      money: (path, sessionId, body, key = randomUUID(), url = h.url) => {
+        const req = authorised(request(url).post(`${SESSIONS}/${sessionId}/${path}`)).set(
+          'Idempotency-Key',
+          key,
+        );
+        return body === undefined ? req : req.send(body);
       },
     };
     const served = await request(h.url).get('/api/docs-json');

@@ -38,7 +38,7 @@ describe('session lifecycle: reconciliation and cancel at both providers', () =>
 
   beforeAll(async () => {
     a = await startHarness({ routes: catalog, env, realCheckoutBaseUrl: true });
-    b = await startHarness({ routes: catalog, env, sandboxUrl: a.sandboxUrl });
+    b = await startHarness({ routes: catalog, env, sandboxUrl: a.sandboxUrl, gr4vy: a.gr4vy });
   });
   afterAll(async () => {
     await b.close();

@@ -2,6 +2,7 @@ import { Client } from 'pg';
 import { runMigrationsLocked } from '../src/infrastructure/database';
 import { ColumnShape } from '../src/sessions/persistence/column-map';
 import { ATTEMPT_TABLE, SESSION_TABLE, TableShape } from '../src/sessions/persistence/session.columns';
+import { OPERATION_TABLE } from '../src/payments/persistence/payment-operation.columns';
 import { createFreshDatabase } from './support/fresh-database';
 
 interface InformationSchemaColumn {
@@ -54,6 +55,7 @@ describe('the migrations, run on an empty database', () => {
   it.each<[string, TableShape]>([
     ['checkout_sessions', SESSION_TABLE],
     ['provider_attempts', ATTEMPT_TABLE],
+    ['payment_operations', OPERATION_TABLE],
   ])('create %s with the columns, types, nullability and lengths of its column map', async (name, table) => {
     const { rows } = await client.query<InformationSchemaColumn>(
       `SELECT column_name, data_type, is_nullable, character_maximum_length, numeric_precision, numeric_scale

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ProviderAttempt, Session } from '../src/sessions/domain/session';
+import { NO_MONEY_MOVED, ProviderAttempt, Session } from '../src/sessions/domain/session';
 import { SessionRepository } from '../src/sessions/domain/session.repository';
 import { db } from './support/db';
 import { Harness, startHarness } from './support/harness';
@@ -199,6 +199,8 @@ describe('TypeOrmSessionRepository on Postgres', () => {
     expect(await sessions.findById(session.merchantId, session.id)).toEqual({
       ...session,
       payment: undefined,
+      // A session just created: no money has moved yet.
+      balance: NO_MONEY_MOVED,
     });
     expect(await sessions.findAttempts(session.id)).toEqual([attempt(session)]);
   });

@@ -164,6 +164,11 @@ export type WebhookSubject =
       /** The provider's checkout session id: our `providerSessionId`. */
       providerSessionId: string;
       outcome: ProviderSessionState;
+      /**
+       * The event names the payment without saying how it stands (captured, only authorized, still
+       * processing): read the session back through its route to learn it, rather than apply `outcome`.
+       */
+      readBack?: boolean;
     };
 
 /** A verified provider notification. */
@@ -280,6 +285,67 @@ export abstract class SessionCancelFlow {
   ): Promise<{ outcome: SessionCancelOutcome }>;
 }
 
+/*
+ * After checkout: the money flows. Each call carries an idempotency key derived from
+ * ours, so a retry of the same operation is one operation at the provider.
+ */
+
+/** What the core knows of the payment a money operation acts on. Amounts are minor units of `currency`. */
+export interface PaymentOperationCommand {
+  route: ProviderRoute;
+  /** The provider's transaction (Gr4vy) or PaymentIntent (Stripe) that pays the session. */
+  transactionId: string;
+  currency: string;
+  /** Stable per (merchant, our Idempotency-Key, operation, attempt): safe as the provider's idempotency key. */
+  idempotencyKey: string;
+  requestId?: string;
+}
+
+/** Where the payment stands after a capture or a void, in our words and the provider's. */
+export interface PaymentOperationResult {
+  status: PaymentStatus;
+  providerStatus: string;
+}
+
+export interface CaptureCommand extends PaymentOperationCommand {
+  amountMinor: number;
+}
+
+export interface RefundCommand extends PaymentOperationCommand {
+  amountMinor: number;
+  /** Our refund id, for the provider's records. */
+  refundId: string;
+  reason?: string;
+}
+
+/** `pending`: the provider took the refund but has not settled it; its webhook or a read settles it later. */
+export type RefundOutcome = 'pending' | 'succeeded' | 'failed';
+
+export interface RefundResult {
+  providerRefundId: string;
+  outcome: RefundOutcome;
+  providerStatus: string;
+  failureReason?: string;
+}
+
+/** Captures an authorized payment, in full or in part. */
+export abstract class CaptureFlow {
+  abstract capture(command: CaptureCommand, options: ProviderCallOptions): Promise<PaymentOperationResult>;
+}
+
+/** Releases an authorization that was not captured. */
+export abstract class VoidFlow {
+  abstract voidAuthorization(
+    command: PaymentOperationCommand,
+    options: ProviderCallOptions,
+  ): Promise<PaymentOperationResult>;
+}
+
+/** Gives back some or all of a captured payment. */
+export abstract class RefundFlow {
+  abstract refund(command: RefundCommand, options: ProviderCallOptions): Promise<RefundResult>;
+}
+
 /** The flows of one adapter; a flow it lacks is absent. */
 export interface ProviderFlows {
   createSession: SessionCreationFlow;
@@ -288,6 +354,9 @@ export interface ProviderFlows {
   webhook?: WebhookFlow;
   sessionRead?: SessionStatusReadFlow;
   cancel?: SessionCancelFlow;
+  capture?: CaptureFlow;
+  void?: VoidFlow;
+  refund?: RefundFlow;
 }
 
 export type ProviderFlowName = keyof ProviderFlows;

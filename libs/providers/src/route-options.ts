@@ -16,3 +16,22 @@ export function knownRouteOptions(
   }
   return options;
 }
+
+/** Whether a payment is only authorized at checkout (captured later through the API) or captured at once. */
+export const TRANSACTION_INTENTS = ['authorize', 'capture'] as const;
+export type TransactionIntent = (typeof TRANSACTION_INTENTS)[number];
+
+/** A route's `options.intent`, when it sets one; throws an Error naming the route otherwise. */
+export function intentOption(
+  route: ProviderRoute,
+  kind: string,
+  value: unknown,
+): TransactionIntent | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'string' || !(TRANSACTION_INTENTS as readonly string[]).includes(value)) {
+    throw new Error(
+      `Route "${route.id}": ${kind} option "intent" must be one of ${TRANSACTION_INTENTS.join(', ')}`,
+    );
+  }
+  return value as TransactionIntent;
+}

@@ -80,6 +80,7 @@ export function buildOpenApiDocument(app: NestFastifyApplication): OpenAPIObject
     .addTag('routing', 'How an order would be routed, explained, without creating anything')
     .addTag('webhook endpoints', 'Where your events are sent, signed with Standard Webhooks')
     .addTag('events', 'Your events, their deliveries and attempts; redelivery for when you were down')
+    .addTag('payments', 'After checkout: capture, void and refund, whichever provider took the payment')
     .addBearerAuth(
       {
         type: 'http',

@@ -9,7 +9,8 @@ import {
   SchemaObject,
 } from '@nestjs/swagger';
 import { ERROR_CATALOG, ErrorCode, reasonPhrase } from '@app/common';
-import { ATTEMPT_OUTCOMES } from '../sessions/domain/session';
+import { PAYMENT_STATUSES } from '@app/providers';
+import { ATTEMPT_OUTCOMES, SESSION_STATUSES } from '../sessions/domain/session';
 import {
   IDEMPOTENT_REPLAYED,
   ResponseHeaderName,
@@ -62,6 +63,28 @@ const ROUTE_ATTEMPTS: SchemaObject = {
     },
   },
 };
+
+/* Why a capture, void or refund was refused, as payments/domain/payment-rules.ts says it. */
+const PAYMENT_STATE: SchemaObject = {
+  type: 'object',
+  required: ['sessionStatus', 'reason'],
+  properties: {
+    sessionStatus: { type: 'string', enum: [...SESSION_STATUSES] },
+    paymentStatus: { type: 'string', enum: [...PAYMENT_STATUSES] },
+    reason: { type: 'string' },
+  },
+};
+
+/** Amounts in major units of the session's currency. */
+function amounts(names: string[]): SchemaObject {
+  return {
+    type: 'object',
+    required: names,
+    properties: Object.fromEntries(
+      names.map((name) => [name, { type: 'number', description: 'Major units' }]),
+    ),
+  };
+}
 
 /* What each code means, and the details it carries as the code that throws it builds them. */
 const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
@@ -166,6 +189,38 @@ const ERROR_DOCS: Record<ErrorCode, ErrorDoc> = {
     meaning: 'No enabled endpoint of yours is subscribed to this event type.',
     detailsAlways: true,
     details: { type: 'object', required: ['reason'], properties: { reason: { type: 'string' } } },
+  },
+  PAYMENT_NOT_CAPTURABLE: {
+    meaning:
+      'The payment cannot be captured: the session is not COMPLETED, or the payment is not (or no longer) an ' +
+      'authorization nothing was captured from, or a capture or void of it is in progress. No provider is called.',
+    detailsAlways: true,
+    details: PAYMENT_STATE,
+  },
+  CAPTURE_EXCEEDS_AUTHORIZED: {
+    meaning: 'The capture asks for more than was authorized. No provider is called.',
+    detailsAlways: true,
+    details: amounts(['requestedAmount', 'authorizedAmount']),
+  },
+  PAYMENT_NOT_VOIDABLE: {
+    meaning:
+      'The payment cannot be voided: the session is not COMPLETED, or something was captured (refund it ' +
+      'instead), or a capture or void of it is in progress. No provider is called.',
+    detailsAlways: true,
+    details: PAYMENT_STATE,
+  },
+  PAYMENT_NOT_REFUNDABLE: {
+    meaning:
+      'The payment cannot be refunded: the session is not COMPLETED, or nothing was captured. No provider is called.',
+    detailsAlways: true,
+    details: PAYMENT_STATE,
+  },
+  REFUND_EXCEEDS_CAPTURED: {
+    meaning:
+      'The refund asks for more than is left: what was captured, less what is refunded and what refunds in ' +
+      'flight hold. No provider is called.',
+    detailsAlways: true,
+    details: amounts(['requestedAmount', 'refundableAmount', 'capturedAmount', 'refundedAmount']),
   },
   WEBHOOK_REJECTED: { meaning: 'The webhook signature or timestamp does not verify.' },
   PAYLOAD_TOO_LARGE: { meaning: 'The body is larger than 1 MB.' },

@@ -3,11 +3,14 @@ import { writeFileSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
+  CaptureFlow,
   PaymentProvider,
   ProviderFlows,
+  RefundFlow,
   SessionCancelFlow,
   SessionCreationFlow,
   SessionStatusReadFlow,
+  VoidFlow,
   WebhookFlow,
 } from '@app/providers';
 import { Gr4vyProvider } from '@app/providers/gr4vy';
@@ -28,11 +31,17 @@ function lifecycleFlows(): {
   webhook: WebhookFlow;
   sessionRead: SessionStatusReadFlow;
   cancel: SessionCancelFlow;
+  capture: CaptureFlow;
+  void: VoidFlow;
+  refund: RefundFlow;
 } {
   return {
     webhook: { verifyWebhook: jest.fn() },
     sessionRead: { readSession: jest.fn() },
     cancel: { cancelSession: jest.fn() },
+    capture: { capture: jest.fn() },
+    void: { voidAuthorization: jest.fn() },
+    refund: { refund: jest.fn() },
   };
 }
 
@@ -68,9 +77,16 @@ describe('ProviderRegistry', () => {
     expect(registry.flow('unknown', 'createSession')).toBeUndefined();
   });
 
-  it('asks every route for the webhook, the session read and the cancel: each can settle, be reconciled and be cancelled', () => {
+  it('asks every route for the webhook, the session read, the cancel, the capture, the void and the refund: each can settle, be reconciled, be cancelled and move the money it took', () => {
     const registry = new ProviderRegistry([adapter('acme', { createSession: creation('provider') })]);
-    expect(registry.missingFlows('acme')).toEqual(['webhook', 'sessionRead', 'cancel']);
+    expect(registry.missingFlows('acme')).toEqual([
+      'webhook',
+      'sessionRead',
+      'cancel',
+      'capture',
+      'void',
+      'refund',
+    ]);
   });
 
   it('asks a route paid on our hosted page for the hosted payment and the transaction read too', () => {
@@ -79,6 +95,9 @@ describe('ProviderRegistry', () => {
       'webhook',
       'sessionRead',
       'cancel',
+      'capture',
+      'void',
+      'refund',
       'hostedPayment',
       'transactionRead',
     ]);
@@ -92,7 +111,7 @@ describe('ProviderRegistry', () => {
   it('refuses at start a route whose adapter lacks a flow the route needs', () => {
     const registry = new ProviderRegistry([adapter('acme', { createSession: creation('provider') })]);
     expect(() => loadRouteCatalog(catalogFile('acme'), registry)).toThrow(
-      'route "r1" needs the webhook, sessionRead, cancel flow(s), which adapter "acme" does not implement',
+      'route "r1" needs the webhook, sessionRead, cancel, capture, void, refund flow(s), which adapter "acme" does not implement',
     );
   });
 

@@ -27,12 +27,22 @@ export class ProviderRegistry {
 
   /**
    * The flows a route of this adapter needs. Every route creates sessions, settles
-   * them (the webhook), can be asked where a session stands (the reconciler) and
-   * can close one (cancel, expiry). One whose buyer pays on our hosted page also
-   * needs the hosted payment and the transaction read (the return from an approval step).
+   * them (the webhook), can be asked where a session stands (the reconciler), can
+   * close one (cancel, expiry), and captures, voids and refunds what it took (a
+   * merchant's money is never stuck with a provider we cannot ask). One whose buyer
+   * pays on our hosted page also needs the hosted payment and the transaction read
+   * (the return from an approval step).
    */
   requiredFlows(kind: string): ProviderFlowName[] {
-    const lifecycle: ProviderFlowName[] = ['createSession', 'webhook', 'sessionRead', 'cancel'];
+    const lifecycle: ProviderFlowName[] = [
+      'createSession',
+      'webhook',
+      'sessionRead',
+      'cancel',
+      'capture',
+      'void',
+      'refund',
+    ];
     const creation = this.flow(kind, 'createSession');
     if (creation?.checkoutPage === 'hosted') return [...lifecycle, 'hostedPayment', 'transactionRead'];
     return lifecycle;

@@ -4,6 +4,7 @@ import { EventsModule } from '../events/events.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
 import { ObservabilityModule } from '../observability/observability.module';
+import { PaymentsModule } from '../payments/payments.module';
 import { ProvidersModule } from '../providers/providers.module';
 import { RoutingModule } from '../routing/routing.module';
 import { CancelSessionController } from './cancel-session/cancel-session.controller';
@@ -29,6 +30,7 @@ import { TypeOrmSessionRepository } from './persistence/typeorm-session.reposito
     IdempotencyModule,
     InfrastructureModule,
     ObservabilityModule,
+    PaymentsModule,
     ProvidersModule,
     RoutingModule,
   ],

@@ -1,4 +1,4 @@
-import { ProviderAttempt, Session } from '../sessions/domain/session';
+import { NO_MONEY_MOVED, ProviderAttempt, Session } from '../sessions/domain/session';
 import {
   CreateLookup,
   InsertOutcome,
@@ -185,7 +185,14 @@ function applyMonotonically(row: Session, update: PaymentUpdate, now: Date): voi
     ...(completes && { completedAt: now }),
     ...(fails && { failedAt: now, declineReason: update.declineReason?.slice(0, DECLINE_REASON_MAX) }),
   };
-  if (completes) row.status = 'COMPLETED';
+  if (completes) {
+    row.status = 'COMPLETED';
+    row.balance = {
+      ...NO_MONEY_MOVED,
+      authorizedMinor: row.totalMinor,
+      capturedMinor: update.status === 'captured' ? row.totalMinor : 0,
+    };
+  }
   if (fails) row.status = 'FAILED';
   row.updatedAt = now;
 }

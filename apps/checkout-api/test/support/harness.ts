@@ -35,7 +35,9 @@ export interface HarnessOptions {
   /** Serve hosted pages at the app's own address (browser tests) instead of http://checkout.test. */
   realCheckoutBaseUrl?: boolean;
   env?: Record<string, string>;
+  /** Another harness's sandbox; pass that harness's `gr4vy` key too, or the sandbox refuses this one's tokens. */
   sandboxUrl?: string;
+  gr4vy?: { privateKeyPem: string; publicKeyPem: string };
 }
 
 export function writeCatalog(routes: Record<string, unknown>[]): string {
@@ -70,7 +72,7 @@ export function baseEnv(gr4vyPrivateKeyPem: string, sandboxUrl: string, routes: 
 
 /** The real app on real Postgres and Redis, with the provider sandbox over HTTP on loopback. */
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
-  const gr4vy = gr4vyKeyPair();
+  const gr4vy = options.gr4vy ?? gr4vyKeyPair();
   const sandbox = options.sandboxUrl
     ? null
     : await startSandbox({ port: 0, gr4vyPublicKeyPem: gr4vy.publicKeyPem });

@@ -15,6 +15,7 @@ import {
   type CheckoutSessionUpdateBody,
 } from './schemas';
 import type { CheckoutSessionRecord, Gr4vyState, StoredPaymentMethod } from './state';
+import { registerGr4vyPaymentRoutes } from './payments';
 import { fieldsCorsHeaders, FIELDS_ROUTE } from './secure-fields';
 import {
   createTransaction,
@@ -294,6 +295,8 @@ export function registerGr4vyRoutes(app: FastifyInstance, deps: Gr4vyRouteDeps):
     }
     return reply.code(200).send(transaction);
   });
+
+  registerGr4vyPaymentRoutes(app, { state, events, allowed, merchantAccountId });
 }
 
 /** The query of GET /transactions, checked as FastAPI checks it (strings parsed in lax mode). */

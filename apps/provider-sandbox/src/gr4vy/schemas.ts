@@ -442,3 +442,32 @@ export const TRANSACTION_SUMMARY_FIELDS = [
   'shipping_details', 'checkout_session_id', 'gift_card_redemptions', 'gift_card_service', 'created_at',
   'updated_at', 'disputed', 'reauthorized_from_transaction_id',
 ] as const; // prettier-ignore
+
+/** components/schemas/TransactionCaptureCreate (body of POST /transactions/{transaction_id}/capture) */
+export const TransactionCaptureCreate = obj(
+  {
+    amount: optAmount(),
+    airline: nullable(Airline),
+    cart_items: nullable(arr(CartItem)),
+    final: bool(),
+    external_identifier: optStr(1, 300),
+    reauthorize_if_authorization_expired: bool(),
+  },
+  { additional: false },
+);
+export type TransactionCaptureCreateBody = Infer<typeof TransactionCaptureCreate>;
+
+export const REFUND_TARGET_TYPES = ['payment-method', 'gift-card-redemption'] as const;
+
+/** components/schemas/TransactionRefundCreate (body of POST /transactions/{transaction_id}/refunds) */
+export const TransactionRefundCreate = obj(
+  {
+    amount: optAmount(),
+    target_type: enumOf(REFUND_TARGET_TYPES),
+    target_id: optUuid(),
+    reason: nullable(str({ max: 100 })),
+    external_identifier: optStr(1, 300),
+  },
+  { additional: false },
+);
+export type TransactionRefundCreateBody = Infer<typeof TransactionRefundCreate>;

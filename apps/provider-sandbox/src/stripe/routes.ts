@@ -1,10 +1,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { markReplayed } from '../context';
 import { escapeHtml } from '../html';
-import { canonicalJson } from '../store';
 import { parseCheckoutSessionParams } from './checkout';
 import { StripeRequestError, stripeError } from './errors';
 import { decodeForm, FormDecodeError, isFormObject, type FormObject } from './form';
+import { registerPaymentIntentRoutes } from './payment-intents';
+import { formParams, idempotency } from './requests';
 import {
   randomStripeId,
   type StripeCheckoutSession,
@@ -46,9 +46,6 @@ function noSuchSession(reply: FastifyReply, id: string) {
 }
 
 type IdParams = { Params: { id: string } };
-
-const MAX_IDEMPOTENCY_KEY = 255;
-const FORM_TYPE = 'application/x-www-form-urlencoded';
 
 /** The secret key from `Authorization: Bearer sk_...` (or Basic with the key as user name). */
 export function stripeSecretKey(authorization: string | undefined): string | null {
@@ -116,57 +113,12 @@ export function registerStripeRoutes(app: FastifyInstance, deps: StripeRouteDeps
     const account = authenticate(request, reply);
     if (account === null) return reply;
 
-    let params: FormObject = {};
-    if (request.body !== undefined && request.body !== null) {
-      const type = request.headers['content-type'] ?? '';
-      if (!type.toLowerCase().startsWith(FORM_TYPE) || !isFormObject(request.body)) {
-        return reply
-          .code(400)
-          .send(
-            stripeError(
-              'invalid_request_error',
-              `Invalid request: Stripe accepts ${FORM_TYPE} request bodies (got ${type || 'none'}).`,
-            ),
-          );
-      }
-      params = request.body;
-    }
-
-    const keyHeader = request.headers['idempotency-key'];
-    const key = typeof keyHeader === 'string' && keyHeader.length > 0 ? keyHeader : null;
-    let fingerprint = '';
-    if (key !== null) {
-      if (key.length > MAX_IDEMPOTENCY_KEY) {
-        return reply
-          .code(400)
-          .send(
-            stripeError(
-              'invalid_request_error',
-              `Idempotency keys can be at most ${MAX_IDEMPOTENCY_KEY} characters long.`,
-            ),
-          );
-      }
-      fingerprint = canonicalJson({ method: 'POST', path: '/v1/checkout/sessions', params });
-      const previous = state.idempotency.get(account, key);
-      if (previous) {
-        if (previous.fingerprint !== fingerprint) {
-          return reply
-            .code(400)
-            .send(
-              stripeError(
-                'idempotency_error',
-                `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${key}' if you meant to execute a different request.`,
-              ),
-            );
-        }
-        markReplayed(request);
-        return reply
-          .code(previous.status)
-          .header('idempotent-replayed', 'true')
-          .header('idempotency-key', key)
-          .send(previous.body);
-      }
-    }
+    const form = formParams(request, reply);
+    if ('answered' in form) return form.answered;
+    const { params } = form;
+    const idempotent = idempotency(request, reply, state, account, params);
+    if ('answered' in idempotent) return idempotent.answered;
+    const { key, fingerprint } = idempotent;
 
     const now = Math.floor(Date.now() / 1000);
     let input;
@@ -303,6 +255,7 @@ export function registerStripeRoutes(app: FastifyInstance, deps: StripeRouteDeps
     emit('checkout.session.completed', stored);
     return reply.redirect(s.success_url.replace('{CHECKOUT_SESSION_ID}', s.id), 303);
   });
+  registerPaymentIntentRoutes(app, { state, authenticate });
 }
 
 /** The session paid: the money captured, or only authorized with capture_method=manual. */

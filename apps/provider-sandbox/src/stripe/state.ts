@@ -68,6 +68,9 @@ export type SessionExpiredListener = (stored: StoredStripeSession) => void;
 export class StripeState {
   readonly sessions = new BoundedMap<string, StoredStripeSession>(200_000);
   readonly paymentIntents = new BoundedMap<string, StripePaymentIntent>(200_000);
+  /** Whose each PaymentIntent is (its session, so its account), and what was refunded of it (payment-intents.ts). */
+  readonly intentSessions = new BoundedMap<string, StoredStripeSession>(200_000);
+  readonly refundedAmounts = new BoundedMap<string, number>(200_000);
   readonly idempotency = new IdempotencyStore();
   onExpired: SessionExpiredListener = () => undefined;
 
@@ -111,6 +114,7 @@ export class StripeState {
       status: 'requires_payment_method',
     };
     this.paymentIntents.set(intent.id, intent);
+    this.intentSessions.set(intent.id, stored);
     s.payment_intent = intent.id;
     return intent;
   }
@@ -118,6 +122,8 @@ export class StripeState {
   clear(): void {
     this.sessions.clear();
     this.paymentIntents.clear();
+    this.intentSessions.clear();
+    this.refundedAmounts.clear();
     this.idempotency.clear();
   }
 }

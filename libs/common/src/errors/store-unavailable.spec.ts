@@ -66,6 +66,10 @@ describe('isRedisUnavailable', () => {
       new ReplyError("READONLY You can't write against a read only replica."),
     ],
     ['a server loading its dataset', new ReplyError('LOADING Redis is loading the dataset in memory')],
+    [
+      'a slot moved mid-failover, past the client’s redirections',
+      new ReplyError('MOVED 3999 127.0.0.1:7002'),
+    ],
     ['a reset socket', withCode('read ECONNRESET', 'ECONNRESET')],
     [
       'an auto-pipelined command cut off by a dropped connection',

@@ -48,8 +48,10 @@ const PG_UNAVAILABLE_MESSAGE =
 const REDIS_UNAVAILABLE_NAMES = new Set(['MaxRetriesPerRequestError', 'ClusterAllFailedError']);
 const REDIS_UNAVAILABLE_MESSAGE =
   /Connection is closed|Stream isn't writeable|enableOfflineQueue|Command timed out|Failed to refresh slots cache|None of (the )?startup nodes is available|All sentinels are unreachable|Too many Cluster redirections|Cluster isn't ready|connect ETIMEDOUT|Command aborted due to connection close|Connection is aborted|Node is disconnected|Cluster is (disconnected|disconnecting|ended)|Socket timeout/i;
-/* Server replies that mean "this node cannot serve right now" rather than "your command is wrong". */
-const REDIS_UNAVAILABLE_REPLY = /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|BUSY)\b/;
+/* Server replies that mean "this node cannot serve right now" (or the slots moved under the client, mid
+ * failover, past its redirections) rather than "your command is wrong". */
+const REDIS_UNAVAILABLE_REPLY =
+  /^(CLUSTERDOWN|TRYAGAIN|LOADING|MASTERDOWN|READONLY|NOREPLICAS|BUSY|MOVED|ASK)\b/;
 
 /* An Error made in another realm fails `instanceof Error`: Node's own socket errors do, seen from a
  * vm context such as Jest's, where the in-process e2e harness runs the app. */

@@ -31,7 +31,7 @@ import {
   ProviderRoute,
 } from '../provider.port';
 import { hasName, isRecord, shortReason } from '../failure-text';
-import { knownRouteOptions } from '../route-options';
+import { intentOption, knownRouteOptions, TransactionIntent } from '../route-options';
 
 /** Gr4vy's phone number pattern (E.164), from its OpenAPI `BillingDetails.phone_number`. */
 export const GR4VY_E164_PATTERN = /^\+[1-9]\d{1,14}$/;
@@ -51,9 +51,11 @@ export interface Gr4vyRouteOptions {
   paymentServiceId?: string;
   /** Sent as `x-gr4vy-merchant-account-id`; falls back to the adapter's default. */
   merchantAccountId?: string;
+  /** `intent` of the transactions this route creates; falls back to GR4VY_TRANSACTION_INTENT. */
+  intent?: TransactionIntent;
 }
 
-const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['paymentServiceId', 'merchantAccountId']);
+const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['paymentServiceId', 'merchantAccountId', 'intent']);
 
 /** Validates and narrows a route's options; throws an Error naming the route and the option. */
 export function parseGr4vyRouteOptions(route: ProviderRoute): Gr4vyRouteOptions {
@@ -72,6 +74,8 @@ export function parseGr4vyRouteOptions(route: ProviderRoute): Gr4vyRouteOptions 
     }
     parsed.merchantAccountId = merchantAccountId;
   }
+  const intent = intentOption(route, 'gr4vy', options.intent);
+  if (intent !== undefined) parsed.intent = intent;
   return parsed;
 }
 

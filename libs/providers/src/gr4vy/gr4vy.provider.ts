@@ -50,6 +50,7 @@ import {
   WebhookRejected,
 } from '../provider.port';
 import { keepAliveFetcher } from './gr4vy.fetcher';
+import { Gr4vyPayments } from './gr4vy.payments';
 import { GR4VY_FIELDS_SCRIPT } from './gr4vy.hosted-fields';
 import { gr4vySessionStatus, toTransactionResult, verifyGr4vyWebhook } from './gr4vy.transactions';
 import { classifyGr4vyFailure, parseGr4vyRouteOptions, toGr4vyCheckoutSessionCreate } from './gr4vy.mapper';
@@ -119,6 +120,13 @@ export class Gr4vyProvider
     SessionCancelFlow
 {
   readonly kind = 'gr4vy';
+  /** Capture, void and refund, on the transactions.write client (called only once the constructor has run). */
+  private readonly money = new Gr4vyPayments({
+    client: () => this.payments.client,
+    merchantAccountId: (route) =>
+      parseGr4vyRouteOptions(route).merchantAccountId ?? this.config.defaultMerchantAccountId,
+    invoke: (options, requestId, call) => this.invoke(this.payments.tokens, options, requestId, call),
+  });
   readonly flows: ProviderFlows = {
     createSession: this,
     hostedPayment: this,
@@ -126,6 +134,9 @@ export class Gr4vyProvider
     webhook: this,
     sessionRead: this,
     cancel: this,
+    capture: this.money,
+    void: this.money,
+    refund: this.money,
   };
   /** Gr4vy has no payment page: the buyer pays on ours, with Secure Fields. */
   readonly checkoutPage = 'hosted';
@@ -241,7 +252,7 @@ export class Gr4vyProvider
               redirectUrl: command.returnUrl,
             },
             externalIdentifier: command.orderReference,
-            intent: this.config.transactionIntent ?? 'authorize',
+            intent: route.intent ?? this.config.transactionIntent ?? 'authorize',
             paymentServiceId: route.paymentServiceId,
           },
           merchantAccountId,

@@ -43,6 +43,7 @@ describe('stripeAdapter', () => {
         defaultSecretKey: DEFAULT_KEY,
         webhookSecrets: {},
         webhookToleranceSeconds: 300,
+        transactionIntent: 'authorize',
       });
     });
 
@@ -61,6 +62,7 @@ describe('stripeAdapter', () => {
         defaultSecretKey: undefined,
         webhookSecrets: {},
         webhookToleranceSeconds: 300,
+        transactionIntent: 'authorize',
       });
     });
 

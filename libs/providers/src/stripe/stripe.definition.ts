@@ -1,5 +1,6 @@
 import type { EnvReader } from '@app/common';
 import type { AdapterDefinition } from '../adapter-definition';
+import { TRANSACTION_INTENTS } from '../route-options';
 import { ENV_VAR_NAME_PATTERN, parseStripeApiBase } from './stripe.mapper';
 import { StripeAdapterConfig, StripeProvider } from './stripe.provider';
 
@@ -36,7 +37,9 @@ const KEY_SHAPE = 'must hold a Stripe secret key (sk_…) or restricted key (rk_
  *   variables holding other accounts' secrets (each `STRIPE_WEBHOOK_SECRET_*`),
  *   which routes name with `webhookSecretEnv`. An event is accepted when any of
  *   them verifies it; with none, every event is refused;
- * - STRIPE_WEBHOOK_TOLERANCE_SECONDS: how old a signed event may be (default 300).
+ * - STRIPE_WEBHOOK_TOLERANCE_SECONDS: how old a signed event may be (default 300);
+ * - STRIPE_TRANSACTION_INTENT: `authorize` (default: captured later through the API)
+ *   or `capture`, for routes whose options set no `intent`.
  *
  * The adapter is configured when STRIPE_SECRET_KEY or STRIPE_SECRET_KEY_ENVS is
  * set. Problems name variables, never their values.
@@ -91,6 +94,7 @@ export const stripeAdapter: AdapterDefinition<StripeAdapterConfig> = {
       defaultSecretKey,
       webhookSecrets: webhookSecrets(env),
       webhookToleranceSeconds: env.int('STRIPE_WEBHOOK_TOLERANCE_SECONDS', 300, 10, 3600),
+      transactionIntent: env.oneOf('STRIPE_TRANSACTION_INTENT', TRANSACTION_INTENTS, 'authorize'),
     };
   },
   create: (config) => new StripeProvider(config),

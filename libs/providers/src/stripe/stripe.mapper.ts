@@ -6,7 +6,7 @@
 import Stripe from 'stripe';
 import { CreateProviderSessionCommand, ProviderError, ProviderRoute } from '../provider.port';
 import { hasName, isRecord, shortReason } from '../failure-text';
-import { knownRouteOptions } from '../route-options';
+import { intentOption, knownRouteOptions, TransactionIntent } from '../route-options';
 
 type SessionCreateParams = Stripe.Checkout.SessionCreateParams;
 type LineItem = Stripe.Checkout.SessionCreateParams.LineItem;
@@ -29,9 +29,16 @@ export interface StripeRouteOptions {
   apiBase?: string;
   /** The env var holding the signing secret of this account's webhook endpoint (e.g. `STRIPE_WEBHOOK_SECRET_AU`). */
   webhookSecretEnv?: string;
+  /** Authorize only (capture later through the API) or capture at once; falls back to STRIPE_TRANSACTION_INTENT. */
+  intent?: TransactionIntent;
 }
 
-const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set(['secretKeyEnv', 'apiBase', 'webhookSecretEnv']);
+const ROUTE_OPTION_KEYS: ReadonlySet<string> = new Set([
+  'secretKeyEnv',
+  'apiBase',
+  'webhookSecretEnv',
+  'intent',
+]);
 /** An environment variable name (what `secretKeyEnv` holds). */
 export const ENV_VAR_NAME_PATTERN = /^[A-Z_][A-Z0-9_]*$/;
 
@@ -55,6 +62,8 @@ export function parseStripeRouteOptions(route: ProviderRoute): StripeRouteOption
     }
     parsed.apiBase = apiBase;
   }
+  const intent = intentOption(route, 'stripe', options.intent);
+  if (intent !== undefined) parsed.intent = intent;
   return parsed;
 }
 
@@ -309,11 +318,13 @@ const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
  *   would make Stripe refuse the whole session; it is only a prefill);
  * - `expires_at`: see toStripeExpiresAt;
  * - `metadata`: see toStripeMetadata;
- * - `locale`: see toStripeLocale (omitted when Stripe has no match).
+ * - `locale`: see toStripeLocale (omitted when Stripe has no match);
+ * - `payment_intent_data.capture_method=manual` when the intent is `authorize`: the
+ *   payment is then captured (or voided) later through the API.
  */
 export function toStripeSessionParams(
   command: CreateProviderSessionCommand,
-  options: { now: Date },
+  options: { now: Date; intent?: TransactionIntent },
 ): SessionCreateParams {
   const success = command.redirectUrls?.success?.trim();
   const failure = command.redirectUrls?.failure?.trim();
@@ -335,6 +346,7 @@ export function toStripeSessionParams(
   if (email && email.length <= 512 && EMAIL_PATTERN.test(email)) params.customer_email = email;
   const locale = toStripeLocale(command.locale);
   if (locale !== undefined) params.locale = locale;
+  if (options.intent === 'authorize') params.payment_intent_data = { capture_method: 'manual' };
   return params;
 }
 

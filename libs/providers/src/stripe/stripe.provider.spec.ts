@@ -86,7 +86,15 @@ describe('StripeProvider', () => {
   it('has kind "stripe" and every flow but the hosted payment (Stripe hosts the page)', () => {
     const adapter = provider();
     expect(adapter.kind).toBe('stripe');
-    expect(Object.keys(adapter.flows).sort()).toEqual(['cancel', 'createSession', 'sessionRead', 'webhook']);
+    expect(Object.keys(adapter.flows).sort()).toEqual([
+      'cancel',
+      'capture',
+      'createSession',
+      'refund',
+      'sessionRead',
+      'void',
+      'webhook',
+    ]);
   });
 
   describe('createSession request', () => {
@@ -108,6 +116,7 @@ describe('StripeProvider', () => {
       expect(req.headers['stripe-version']).toBe(STRIPE_API_VERSION);
       expect(req.form).toEqual({
         mode: 'payment',
+        'payment_intent_data[capture_method]': 'manual',
         'line_items[0][quantity]': '2',
         'line_items[0][price_data][currency]': 'usd',
         'line_items[0][price_data][unit_amount]': '1250',

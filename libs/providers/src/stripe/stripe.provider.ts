@@ -39,7 +39,9 @@ import {
   VerifiedWebhook,
   WebhookFlow,
 } from '../provider.port';
+import { TransactionIntent } from '../route-options';
 import { GuardedStripeHttpClient } from './stripe.http-client';
+import { StripePayments } from './stripe.payments';
 import {
   classifyStripeFailure,
   parseStripeApiBase,
@@ -62,6 +64,8 @@ export type StripeAdapterConfig = {
   webhookSecrets?: Record<string, string>;
   /** How old a signed event may be, in seconds. Default 300 (the SDK's). */
   webhookToleranceSeconds?: number;
+  /** Intent of routes without `options.intent`. Default authorize. */
+  transactionIntent?: TransactionIntent;
 };
 
 /** Test seams; production code passes none of these. */
@@ -90,6 +94,7 @@ interface ResolvedRoute {
   endpoint?: StripeApiEndpoint;
   /** Identifies the SDK client: key name + endpoint (never the key itself). */
   clientId: string;
+  intent: TransactionIntent;
 }
 
 export class StripeProvider
@@ -97,7 +102,20 @@ export class StripeProvider
   implements SessionCreationFlow, WebhookFlow, SessionStatusReadFlow, SessionCancelFlow
 {
   readonly kind = 'stripe';
-  readonly flows: ProviderFlows = { createSession: this, webhook: this, sessionRead: this, cancel: this };
+  /** Capture, void and refund through the route's own client (called only once the constructor has run). */
+  private readonly money = new StripePayments({
+    clientFor: (route) => this.client(this.resolveRoute(route)),
+    sdkTimeout,
+  });
+  readonly flows: ProviderFlows = {
+    createSession: this,
+    webhook: this,
+    sessionRead: this,
+    cancel: this,
+    capture: this.money,
+    void: this.money,
+    refund: this.money,
+  };
   /** Stripe Checkout hosts the payment page: its session url is the checkoutUrl. */
   readonly checkoutPage = 'provider';
   private readonly defaultEndpoint?: StripeApiEndpoint;
@@ -148,7 +166,7 @@ export class StripeProvider
         'invalid_idempotency_key',
       );
     }
-    const params = toStripeSessionParams(command, { now: this.now() });
+    const params = toStripeSessionParams(command, { now: this.now(), intent: target.intent });
     const redact = sensitiveValues(command);
     const client = this.client(target);
 
@@ -281,7 +299,8 @@ export class StripeProvider
       );
     }
     const where = endpoint ? `${endpoint.protocol}://${endpoint.host}:${endpoint.port}` : 'stripe';
-    return { secretKey, endpoint, clientId: `${keyName}\n${where}` };
+    const intent = options.intent ?? this.config.transactionIntent ?? 'authorize';
+    return { secretKey, endpoint, clientId: `${keyName}\n${where}`, intent };
   }
 
   private client(target: ResolvedRoute): Stripe {

@@ -57,11 +57,10 @@ function paymentIntentId(session: StripeSessionLike): string | undefined {
 }
 
 /**
- * The payment of a paid session: its PaymentIntent, or the session itself when
- * Stripe needed none (`no_payment_required`). An expanded PaymentIntent says
- * whether the money was captured or only authorized (manual capture:
- * `requires_capture`); an id alone, as events carry it, means Stripe's default
- * automatic capture, which is what this adapter's sessions use.
+ * The payment of a paid session, as a read shows it: its PaymentIntent expanded, or
+ * the session itself when Stripe needed none (`no_payment_required`). The
+ * PaymentIntent says whether the money was captured or only authorized (manual
+ * capture, the `authorize` intent: `requires_capture`).
  */
 function paidTransaction(session: StripeSessionLike): TransactionResult {
   const intent = session.payment_intent;
@@ -167,6 +166,10 @@ function eventSession(object: unknown): StripeSessionLike {
  * | checkout.session.async_payment_failed        | any                           | failed  |
  * | checkout.session.expired                     | any                           | expired |
  *
+ * A completed or async-succeeded session whose PaymentIntent the event names by id alone
+ * comes with `readBack` and no transaction: an id does not say whether the money was
+ * captured, only held (capture_method=manual, the `authorize` intent) or is still
+ * processing, so the core reads the session (its PaymentIntent expanded) to learn it.
  * Any other event type → null (acknowledged, ignored).
  */
 export function stripeEventSubject(type: string, object: unknown): WebhookSubject | null {
@@ -177,18 +180,20 @@ export function stripeEventSubject(type: string, object: unknown): WebhookSubjec
     providerSessionId: session.id,
     outcome,
   });
+  const readBack = (state: 'paid' | 'open'): WebhookSubject | undefined =>
+    typeof session.payment_intent === 'string'
+      ? { kind: 'session', providerSessionId: session.id, outcome: { state }, readBack: true }
+      : undefined;
   switch (type) {
     case 'checkout.session.completed':
-      return subject(
-        session.payment_status === 'unpaid'
-          ? unpaidStatus(session)
-          : { state: 'paid', transaction: paidTransaction(session) },
-      );
+      return session.payment_status === 'unpaid'
+        ? (readBack('open') ?? subject(unpaidStatus(session)))
+        : (readBack('paid') ?? subject({ state: 'paid', transaction: paidTransaction(session) }));
     case 'checkout.session.async_payment_succeeded':
-      return subject({
-        state: 'paid',
-        transaction: { ...paidTransaction(session), providerStatus: 'paid' },
-      });
+      return (
+        readBack('paid') ??
+        subject({ state: 'paid', transaction: { ...paidTransaction(session), providerStatus: 'paid' } })
+      );
     case 'checkout.session.async_payment_failed':
       return subject({
         state: 'failed',

@@ -5,6 +5,7 @@ import { IdempotencyRunner, IdempotentResult, StoredResponse } from '@app/idempo
 import { ProviderError, TransactionResult } from '@app/providers';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { callProvider } from '../../providers/provider-call';
+import { providerFailureError } from '../../providers/provider-failure';
 import { effectiveStatus, Session } from '../../sessions/domain/session';
 import { SessionRepository } from '../../sessions/domain/session.repository';
 import { CheckoutContext, CheckoutSessionLoader } from '../checkout-session.loader';
@@ -90,13 +91,7 @@ export class PaySessionUseCase {
         kind: failure.kind,
         reason: failure.message,
       });
-      throw new DomainError(
-        failure.kind === 'timeout'
-          ? 'PROVIDER_TIMEOUT'
-          : failure.retryable
-            ? 'PROVIDER_UNAVAILABLE'
-            : 'PROVIDER_REJECTED',
-      );
+      throw providerFailureError(failure);
     }
     const updated = await this.sessions.applyPayment(session.id, paymentUpdate(result), new Date());
     return { status: 200, headers: {}, body: this.answer(updated ?? session, result) };

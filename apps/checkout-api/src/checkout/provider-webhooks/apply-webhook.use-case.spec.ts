@@ -21,7 +21,7 @@ function setup() {
     const { headers, rawBody } = signedWebhook(event);
     return useCase.execute('acme', headers, rawBody);
   };
-  return { ...bed, reads: acme.reads, useCase, deliver };
+  return { ...bed, reads: acme.reads, sessionReads: acme.sessionReads, useCase, deliver };
 }
 
 function transaction(
@@ -254,6 +254,53 @@ describe('ApplyWebhookUseCase', () => {
       expect(stored?.status).toBe(status);
       expect(stored?.payment?.status).toBe(paymentStatus);
       expect(await sessions.webhookSeen('acme', 'evt-1')).toBe(true);
+    });
+
+    it('reads the session back through its route when the event only hints at the payment, and applies what the read says', async () => {
+      const { deliver, seed, sessions, sessionReads } = setup();
+      const session = await seed({ providerRouteId: 'r-us' });
+      sessionReads.answers.once(async () => ({
+        state: 'paid',
+        transaction: transaction('pi_1', 'authorized'),
+      }));
+
+      const hint: VerifiedWebhook = {
+        eventId: 'evt-1',
+        subject: {
+          kind: 'session',
+          providerSessionId: session.providerSessionId,
+          outcome: { state: 'paid' },
+          readBack: true,
+        },
+      };
+      await expect(deliver(hint)).resolves.toBe('applied');
+
+      const [[route, ref]] = sessionReads.answers.calls;
+      expect(route.id).toBe('r-us');
+      expect(ref.providerSessionId).toBe(session.providerSessionId);
+      expect(await sessions.findForCheckout(session.id)).toMatchObject({
+        status: 'COMPLETED',
+        payment: { transactionId: 'pi_1', status: 'authorized' },
+      });
+    });
+
+    it('leaves a hinting event unseen when the read back fails, so a redelivery applies it', async () => {
+      const { deliver, seed, sessions, sessionReads } = setup();
+      const session = await seed({ providerRouteId: 'r-au' });
+      sessionReads.answers.failOnce(providerFailure('server', 503));
+      const hint: VerifiedWebhook = {
+        eventId: 'evt-1',
+        subject: {
+          kind: 'session',
+          providerSessionId: session.providerSessionId,
+          outcome: { state: 'paid' },
+          readBack: true,
+        },
+      };
+
+      await expect(deliver(hint)).rejects.toMatchObject({ code: 'PROVIDER_UNAVAILABLE' });
+      expect(await sessions.webhookSeen('acme', 'evt-1')).toBe(false);
+      expect((await sessions.findForCheckout(session.id))?.status).toBe('PENDING');
     });
 
     it('lets a payment win over an expiry, in either order, and never expires a final session', async () => {

@@ -3,6 +3,7 @@ import { DomainError } from '@app/common';
 import {
   ProviderError,
   ProviderRoute,
+  ProviderSessionState,
   TransactionResult,
   VerifiedWebhook,
   WebhookRejected,
@@ -85,14 +86,44 @@ export class ApplyWebhookUseCase {
       });
       return 'ignored';
     }
+    const outcome = subject.readBack
+      ? await this.readSession(kind, session, subject.outcome)
+      : subject.outcome;
     const applied = await this.sessions.applyWebhook(
       kind,
       eventId,
       session.id,
-      sessionUpdate(subject.outcome),
+      sessionUpdate(outcome),
       new Date(),
     );
     return applied ? 'applied' : 'duplicate';
+  }
+
+  /**
+   * Where the provider says the session stands, for an event that only hinted at its payment; the
+   * event's own word when no route of this adapter can read it any more. A failed read leaves the
+   * event unseen, so the provider's redelivery tries again.
+   */
+  private async readSession(
+    kind: string,
+    session: Session,
+    hinted: ProviderSessionState,
+  ): Promise<ProviderSessionState> {
+    const definition = this.planner.route(session.providerRouteId);
+    const reader = this.providers.flow(kind, 'sessionRead');
+    if (!definition || !reader) return hinted;
+    try {
+      return await callProvider(this.config.providerTimeoutMs, (options) =>
+        reader.readSession(
+          toProviderRoute(definition),
+          { providerSessionId: session.providerSessionId, transactionId: session.payment?.transactionId },
+          options,
+        ),
+      );
+    } catch (error) {
+      this.logger.warn({ msg: 'could not read a webhook session back', adapter: kind, error: String(error) });
+      throw new DomainError('PROVIDER_UNAVAILABLE');
+    }
   }
 
   private async applyTransaction(

@@ -20,7 +20,7 @@ describe('sessionStatusEvent', () => {
       type,
       merchantId: 'merchant_1',
       sessionId: moved.id,
-      data: { session: sessionDetailView(moved, now) },
+      data: { session: sessionDetailView(moved, now, []) },
     });
   });
 

@@ -21,7 +21,8 @@ export function sessionStatusEvent(session: Session, previousStatus: string, now
     type,
     merchantId: session.merchantId,
     sessionId: session.id,
-    data: { session: sessionDetailView(session, now) },
+    // A session moves status before anything is refunded from it: its view has no refunds yet.
+    data: { session: sessionDetailView(session, now, []) },
   };
 }
 

@@ -48,7 +48,8 @@ export class CancelSessionUseCase {
     if (!session) throw new DomainError('NOT_FOUND');
     const now = new Date();
     const status = effectiveStatus(session, now);
-    if (status === 'CANCELLED') return sessionDetailView(session, now);
+    // A session that never completed has no payment to refund: its view has no refunds.
+    if (status === 'CANCELLED') return sessionDetailView(session, now, []);
     if (status !== 'PENDING') throw notCancellable(session, now);
 
     const definition = this.planner.route(session.providerRouteId);
@@ -74,7 +75,7 @@ export class CancelSessionUseCase {
     const after = (await this.lifecycle.cancel(merchantId, session.id, new Date())) ?? session;
     // Lost a race with the payment's own update: the payment stands.
     if (after.status !== 'CANCELLED') throw notCancellable(after, new Date());
-    return sessionDetailView(after, new Date());
+    return sessionDetailView(after, new Date(), []);
   }
 
   /** The provider says the buyer paid: learn the payment and record it, so the session is COMPLETED. */

@@ -1,5 +1,7 @@
 import { minorToMajorNumber } from '@app/money';
-import { effectiveStatus, Session } from './session';
+import type { PaymentOperation } from '../../payments/domain/payment-operation';
+import { refundView } from '../../payments/domain/payment-views';
+import { effectiveStatus, NO_MONEY_MOVED, Session } from './session';
 
 /** The 201 body of a create, rebuilt identically from the stored session on replay. */
 export function createdSessionView(session: Session) {
@@ -13,8 +15,11 @@ export function createdSessionView(session: Session) {
   };
 }
 
-/** GET body: the 201 fields plus the order, its amounts (major units, as they were sent) and the routing breakdown. */
-export function sessionDetailView(session: Session, now: Date) {
+/**
+ * GET body: the 201 fields plus the order, its amounts (major units, as they were sent), the routing
+ * breakdown and the payment with its refunds (the session's, oldest first).
+ */
+export function sessionDetailView(session: Session, now: Date, refunds: readonly PaymentOperation[]) {
   const major = (minor: number) => minorToMajorNumber(minor, session.currency);
   return {
     sessionId: session.id,
@@ -40,18 +45,28 @@ export function sessionDetailView(session: Session, now: Date) {
       score: session.routingScore,
       candidates: session.routingCandidates,
     },
-    payment: session.payment
-      ? {
-          transactionId: session.payment.transactionId,
-          status: session.payment.status,
-          providerStatus: session.payment.providerStatus,
-          declineReason: session.payment.declineReason,
-          completedAt: session.payment.completedAt?.toISOString(),
-          failedAt: session.payment.failedAt?.toISOString(),
-        }
-      : undefined,
+    payment: paymentView(session, refunds),
     expiresAt: session.expiresAt.toISOString(),
     createdAt: session.createdAt.toISOString(),
     updatedAt: session.updatedAt.toISOString(),
+  };
+}
+
+/** The paying transaction, its money in major units and its refunds: also the answer of a capture or a void. */
+export function paymentView(session: Session, refunds: readonly PaymentOperation[]) {
+  if (!session.payment) return undefined;
+  const major = (minor: number) => minorToMajorNumber(minor, session.currency);
+  const balance = session.balance ?? NO_MONEY_MOVED;
+  return {
+    transactionId: session.payment.transactionId,
+    status: session.payment.status,
+    providerStatus: session.payment.providerStatus,
+    declineReason: session.payment.declineReason,
+    completedAt: session.payment.completedAt?.toISOString(),
+    failedAt: session.payment.failedAt?.toISOString(),
+    authorizedAmount: major(balance.authorizedMinor),
+    capturedAmount: major(balance.capturedMinor),
+    refundedAmount: major(balance.refundedMinor),
+    refunds: refunds.map((refund) => refundView(refund, session.currency)),
   };
 }

@@ -68,7 +68,28 @@ export interface Session {
   createdAt: Date;
   updatedAt: Date;
   payment?: SessionPayment;
+  /** Absent only on a session not stored yet: no money has moved. */
+  balance?: PaymentBalance;
 }
+
+/**
+ * What the payment's money has done, in minor units. Changed only under the session's row
+ * lock: `reservedMinor` is held by capture, void or refund calls in flight (or refunds the
+ * provider has not settled), so two of them can never spend the same money.
+ */
+export interface PaymentBalance {
+  authorizedMinor: number;
+  capturedMinor: number;
+  refundedMinor: number;
+  reservedMinor: number;
+}
+
+export const NO_MONEY_MOVED: PaymentBalance = {
+  authorizedMinor: 0,
+  capturedMinor: 0,
+  refundedMinor: 0,
+  reservedMinor: 0,
+};
 
 /** The transaction that pays the session, as last known. */
 export interface SessionPayment {

@@ -3,6 +3,7 @@ import { PAYMENT_STATUSES } from '@app/providers';
 import { SESSION_STATUSES } from '../domain/session';
 import { RoutingCandidateDto } from '../../routing/routing-candidate.response';
 import { RoutingSummaryDto } from '../create-session/create-session.response';
+import { RefundDto } from '../../payments/refund-payment/refund-payment.response';
 
 class AmountDto {
   @ApiProperty({ example: 140.76, minimum: 0 }) total!: number;
@@ -21,7 +22,7 @@ class RoutingDetailDto extends RoutingSummaryDto {
   @ApiProperty({ type: [RoutingCandidateDto] }) candidates!: RoutingCandidateDto[];
 }
 
-class PaymentDto {
+export class PaymentDto {
   @ApiPropertyOptional() transactionId?: string;
   @ApiPropertyOptional({
     enum: PAYMENT_STATUSES,
@@ -37,6 +38,12 @@ class PaymentDto {
   @ApiPropertyOptional() declineReason?: string;
   @ApiPropertyOptional({ format: 'date-time' }) completedAt?: string;
   @ApiPropertyOptional({ format: 'date-time' }) failedAt?: string;
+  @ApiProperty({ example: 140.76, description: 'Major units; the whole amount once authorized' })
+  authorizedAmount!: number;
+  @ApiProperty({ example: 100, description: 'Major units' }) capturedAmount!: number;
+  @ApiProperty({ example: 25, description: 'Major units; refunds the provider has settled' })
+  refundedAmount!: number;
+  @ApiProperty({ type: [RefundDto], description: 'Oldest first' }) refunds!: RefundDto[];
 }
 
 /** 200 body of GET /api/v1/sessions/:sessionId. */

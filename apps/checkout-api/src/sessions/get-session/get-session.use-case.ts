@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PaymentLedgerRepository } from '../../payments/domain/payment-ledger.repository';
 import { DomainError, isUuid } from '@app/common';
 import { effectiveStatus } from '../domain/session';
 import { SessionRepository } from '../domain/session.repository';
@@ -6,7 +7,10 @@ import { sessionDetailView } from '../domain/session-views';
 
 @Injectable()
 export class GetSessionUseCase {
-  constructor(private readonly sessions: SessionRepository) {}
+  constructor(
+    private readonly sessions: SessionRepository,
+    private readonly ledger: PaymentLedgerRepository,
+  ) {}
 
   /** The merchant's own session; another merchant's is indistinguishable from a missing one. */
   async execute(merchantId: string, sessionId: string) {
@@ -17,6 +21,7 @@ export class GetSessionUseCase {
     if (session.status === 'PENDING' && effectiveStatus(session, now) === 'EXPIRED') {
       await this.sessions.markExpired(merchantId, session.id, now);
     }
-    return sessionDetailView(session, now);
+    const refunds = await this.ledger.refundsOf([session.id]);
+    return sessionDetailView(session, now, refunds.get(session.id) ?? []);
   }
 }

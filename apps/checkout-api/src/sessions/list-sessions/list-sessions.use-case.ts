@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { PaymentLedgerRepository } from '../../payments/domain/payment-ledger.repository';
 import { SessionLifecycleRepository } from '../domain/session-lifecycle.repository';
 import { sessionDetailView } from '../domain/session-views';
 import { encodeCursor, SessionListQuery } from './list-sessions.query';
@@ -6,7 +7,10 @@ import { encodeCursor, SessionListQuery } from './list-sessions.query';
 /** The merchant's own sessions, newest first, one keyset page at a time. */
 @Injectable()
 export class ListSessionsUseCase {
-  constructor(private readonly sessions: SessionLifecycleRepository) {}
+  constructor(
+    private readonly sessions: SessionLifecycleRepository,
+    private readonly ledger: PaymentLedgerRepository,
+  ) {}
 
   async execute(merchantId: string, query: SessionListQuery) {
     const now = new Date();
@@ -25,8 +29,10 @@ export class ListSessionsUseCase {
     );
     const page = rows.slice(0, query.limit);
     const last = page[page.length - 1];
+    // The page's refunds in one read, whatever the page size.
+    const refunds = await this.ledger.refundsOf(page.map((session) => session.id));
     return {
-      data: page.map((session) => sessionDetailView(session, now)),
+      data: page.map((session) => sessionDetailView(session, now, refunds.get(session.id) ?? [])),
       nextCursor:
         rows.length > query.limit && last ? encodeCursor({ createdAt: last.createdAt, id: last.id }) : null,
     };

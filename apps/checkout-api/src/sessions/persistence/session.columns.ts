@@ -1,4 +1,4 @@
-import type { ProviderAttempt, Session, SessionPayment } from '../domain/session';
+import type { PaymentBalance, ProviderAttempt, Session, SessionPayment } from '../domain/session';
 import {
   bigint,
   char,
@@ -20,7 +20,7 @@ import {
  * The only description of the session tables in the code: the statements, the row mapping and the
  * benchmark floor's insert are generated from it, and the schema test holds the migrations to it.
  */
-export const SESSION_COLUMNS: ColumnMap<Omit<Session, 'payment'>> = {
+export const SESSION_COLUMNS: ColumnMap<Omit<Session, 'payment' | 'balance'>> = {
   id: uuid('id'),
   merchantId: varchar('merchant_id', 128),
   orderReference: varchar('order_reference', 255),
@@ -59,6 +59,14 @@ export const PAYMENT_COLUMNS: ColumnMap<SessionPayment> = {
   failedAt: nullable(timestamptz('failed_at')),
 };
 
+/** The payment's money, on the same rows: the one row lock of capture, void and refund guards it. */
+export const BALANCE_COLUMNS: ColumnMap<PaymentBalance> = {
+  authorizedMinor: bigint('authorized_minor'),
+  capturedMinor: bigint('captured_minor'),
+  refundedMinor: bigint('refunded_minor'),
+  reservedMinor: bigint('reserved_minor'),
+};
+
 export const ATTEMPT_COLUMNS: ColumnMap<ProviderAttempt> = {
   sessionId: uuid('session_id'),
   merchantId: varchar('merchant_id', 128),
@@ -82,7 +90,7 @@ export interface TableShape {
 
 export const SESSION_TABLE: TableShape = {
   name: 'checkout_sessions',
-  columns: [...columnsOf(SESSION_COLUMNS), ...columnsOf(PAYMENT_COLUMNS)],
+  columns: [...columnsOf(SESSION_COLUMNS), ...columnsOf(PAYMENT_COLUMNS), ...columnsOf(BALANCE_COLUMNS)],
   filledByDatabase: [],
 };
 

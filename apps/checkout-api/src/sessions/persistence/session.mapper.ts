@@ -1,8 +1,9 @@
-import type { ProviderAttempt, Session } from '../domain/session';
+import { NO_MONEY_MOVED, ProviderAttempt, Session } from '../domain/session';
 import { columnList, placeholders, readRow, recordsetColumns, writeRecord, writeRow } from './column-map';
 import {
   ATTEMPT_COLUMNS,
   ATTEMPT_TABLE,
+  BALANCE_COLUMNS,
   PAYMENT_COLUMNS,
   SESSION_COLUMNS,
   SESSION_TABLE,
@@ -19,7 +20,11 @@ export function sessionInsert(first = 1): string {
 
 /** The parameters of sessionInsert, in SESSION_SELECT's order. */
 export function sessionInsertValues(session: Session): unknown[] {
-  return [...writeRow(SESSION_COLUMNS, session), ...writeRow(PAYMENT_COLUMNS, session.payment ?? {})];
+  return [
+    ...writeRow(SESSION_COLUMNS, session),
+    ...writeRow(PAYMENT_COLUMNS, session.payment ?? {}),
+    ...writeRow(BALANCE_COLUMNS, session.balance ?? NO_MONEY_MOVED),
+  ];
 }
 
 export function toSession(raw: Record<string, unknown>): Session {
@@ -27,6 +32,7 @@ export function toSession(raw: Record<string, unknown>): Session {
   return {
     ...readRow(SESSION_COLUMNS, raw),
     payment: payment.transactionId === undefined ? undefined : payment,
+    balance: readRow(BALANCE_COLUMNS, raw),
   };
 }
 

@@ -39,8 +39,10 @@ const BY_ID = `SELECT ${SESSION_SELECT} FROM checkout_sessions WHERE merchant_id
 
 /*
  * Due: PENDING and stale (or past expiry), or EXPIRED but not yet closed at the provider; and neither
- * backing off nor leased to another instance. SKIP LOCKED hands disjoint sessions to concurrent passes,
- * and the lease written in the same statement keeps them disjoint until the check is recorded.
+ * backing off nor leased to another instance. SKIP LOCKED hands disjoint sessions to concurrent passes.
+ * The lease is taken by the upsert, whose conflict branch re-reads the lease as committed: two passes
+ * whose snapshots both saw a session free cannot both take it (the second waits for the first's
+ * insert or update and then finds the lease live). Only rows the upsert wrote are handed out.
  */
 const CLAIM_DUE = `
 WITH due AS (
@@ -57,7 +59,10 @@ WITH due AS (
 ), leased AS (
   INSERT INTO session_reconciliation (session_id, lease_until)
   SELECT id, $1::timestamptz + make_interval(secs => $4 / 1000.0) FROM due
+  -- Re-checked on the newest row version: a pass that read an old snapshot cannot take a live lease.
   ON CONFLICT (session_id) DO UPDATE SET lease_until = EXCLUDED.lease_until
+    WHERE (session_reconciliation.lease_until IS NULL OR session_reconciliation.lease_until <= $1)
+      AND (session_reconciliation.next_check_at IS NULL OR session_reconciliation.next_check_at <= $1)
   RETURNING session_id, checks
 )
 SELECT ${SESSION_SELECT.split(', ')

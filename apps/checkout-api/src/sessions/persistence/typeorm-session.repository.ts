@@ -37,9 +37,10 @@ const BY_PROVIDER_SESSION = `${SELECT_SESSIONS} WHERE provider_session_id = $2 A
 const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
 /* Monotonic: SET expressions see the old row, so only PENDING moves (and EXPIRED to COMPLETED: the money
- * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. The row is locked and
- * its status read first, so the statement also says what it moved from: a merchant event is owed only when
- * the status actually changed. */
+ * was taken), the transaction id is never replaced, and COMPLETED / FAILED are final. Completing records
+ * the money: the whole amount authorized, and captured too when the provider took it at once. The row is
+ * locked and its status read first, so the statement also says what it moved from: a merchant event is
+ * owed only when the status actually changed. */
 const APPLY_PAYMENT = `
 UPDATE checkout_sessions SET
   transaction_id     = COALESCE(transaction_id, $2),
@@ -51,6 +52,10 @@ UPDATE checkout_sessions SET
     ELSE status END,
   decline_reason = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $5 ELSE decline_reason END,
   completed_at = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN $6 ELSE completed_at END,
+  authorized_minor = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') THEN total_minor
+    ELSE authorized_minor END,
+  captured_minor = CASE WHEN $4::text = 'COMPLETED' AND status IN ('PENDING', 'EXPIRED') AND $7::text = 'captured'
+    THEN total_minor ELSE captured_minor END,
   failed_at = CASE WHEN $4::text = 'FAILED' AND status = 'PENDING' THEN $6 ELSE failed_at END,
   updated_at = $6
 FROM (SELECT id AS locked_id, status AS previous_status FROM checkout_sessions WHERE id = $1 FOR UPDATE) previous
