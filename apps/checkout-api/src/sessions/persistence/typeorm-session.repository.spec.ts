@@ -214,6 +214,10 @@ describe('TypeOrmSessionRepository and the event outbox', () => {
     decline_reason: null,
     completed_at: now,
     failed_at: null,
+    authorized_minor: String(s.totalMinor),
+    captured_minor: String(s.totalMinor),
+    refunded_minor: '0',
+    reserved_minor: '0',
     ...(previousStatus ? { previousStatus } : {}),
   });
 
