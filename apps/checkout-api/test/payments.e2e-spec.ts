@@ -117,6 +117,45 @@ describe('after checkout: capture, void and refund', () => {
   };
 
   describe('on a Gr4vy route', () => {
+    it('tells the merchant of each settled money movement, in the same transaction: payment.captured, payment.refunded, payment.voided and refund.failed', async () => {
+      const events = async (sessionId: string) => {
+        const res = await request(h.url)
+          .get('/api/v1/events')
+          .set('Authorization', `Bearer ${token}`)
+          .query({ sessionId });
+        expect(res.status).toBe(200);
+        return (
+          res.body.data as Array<{
+            type: string;
+            data: { session: { payment: Record<string, unknown> }; refund?: Record<string, unknown> };
+          }>
+        ).reverse();
+      };
+      const captured = await paidGr4vy('AUD', 100);
+      expect((await operate(captured.sessionId, 'capture')).status).toBe(200);
+      expect((await operate(captured.sessionId, 'refunds', { amount: 25 })).status).toBe(201);
+      await failNextGr4vyRefund({ mode: 'status', status: 400 });
+      expect((await operate(captured.sessionId, 'refunds', { amount: 5 })).status).toBe(502);
+      const moved = await events(captured.sessionId);
+      expect(moved.map((e) => e.type)).toEqual([
+        'session.completed',
+        'payment.captured',
+        'payment.refunded',
+        'refund.failed',
+      ]);
+      expect(moved[1].data.session.payment).toMatchObject({ capturedAmount: 100, refundedAmount: 0 });
+      expect(moved[2].data.session.payment).toMatchObject({ capturedAmount: 100, refundedAmount: 25 });
+      expect(moved[2].data.refund).toMatchObject({ amount: 25, status: 'succeeded' });
+      expect(moved[3].data.refund).toMatchObject({ amount: 5, status: 'failed' });
+
+      const voided = await paidGr4vy('AUD', 40);
+      expect((await operate(voided.sessionId, 'void')).status).toBe(200);
+      expect((await events(voided.sessionId)).map((e) => e.type)).toEqual([
+        'session.completed',
+        'payment.voided',
+      ]);
+    });
+
     it('captures part of an authorization, refunds it twice, and refuses a third refund that would exceed with no provider call', async () => {
       const { sessionId, transactionId } = await paidGr4vy('AUD', 100);
       expect((await get(sessionId)).body.payment).toMatchObject({

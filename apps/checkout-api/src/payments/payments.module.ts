@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { EventsModule } from '../events/events.module';
 import { AuthModule } from '../auth/auth.module';
 import { IdempotencyModule } from '../idempotency/idempotency.module';
 import { InfrastructureModule } from '../infrastructure/infrastructure.module';
@@ -18,7 +19,14 @@ import { VoidPaymentUseCase } from './void-payment/void-payment.use-case';
 
 /** After checkout: capture, void and refund through one API, whichever provider took the payment. */
 @Module({
-  imports: [AuthModule, IdempotencyModule, InfrastructureModule, ProvidersModule, RoutingModule],
+  imports: [
+    AuthModule,
+    EventsModule,
+    IdempotencyModule,
+    InfrastructureModule,
+    ProvidersModule,
+    RoutingModule,
+  ],
   controllers: [
     CapturePaymentController,
     VoidPaymentController,

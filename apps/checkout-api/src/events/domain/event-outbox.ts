@@ -8,9 +8,12 @@ export const EVENT_TYPES = [
   'session.failed',
   'session.expired',
   'session.cancelled',
+  'payment.captured',
+  'payment.voided',
+  'payment.refunded',
+  'refund.failed',
 ] as const;
 
-/** Issue 14 adds the payment.* events. */
 export type EventType = (typeof EVENT_TYPES)[number];
 
 export function isEventType(value: string): value is EventType {
@@ -21,8 +24,8 @@ export interface NewEvent {
   type: EventType;
   merchantId: string;
   sessionId: string;
-  /** `session` is the session's GET view (sessionDetailView). */
-  data: { session: unknown };
+  /** `session` is the session's GET view (sessionDetailView); a refund's events carry the refund too. */
+  data: { session: unknown; refund?: unknown };
 }
 
 /**

@@ -2,6 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { guardStore } from '@app/common';
+import { EventOutbox, EventType } from '../../events/domain/event-outbox';
+import { sessionDetailView } from '../../sessions/domain/session-views';
+import { refundView } from '../domain/payment-views';
 import { PaymentBalance, Session } from '../../sessions/domain/session';
 import { columnList, placeholders, readRow, writeRow } from '../../sessions/persistence/column-map';
 import {
@@ -47,7 +50,10 @@ RETURNING ${SESSION_SELECT}`;
 
 @Injectable()
 export class TypeOrmPaymentLedgerRepository extends PaymentLedgerRepository {
-  constructor(private readonly dataSource: DataSource) {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly outbox: EventOutbox,
+  ) {
     super();
   }
 
@@ -116,7 +122,22 @@ export class TypeOrmPaymentLedgerRepository extends PaymentLedgerRepository {
         const balance = settled(operation.kind, balanceOf(session), operation.amountMinor, outcome.status);
         // A capture or a void changes where the payment stands; a refund only moves money within it.
         const words = outcome.status === 'failed' || operation.kind === 'refund' ? {} : outcome;
-        return { session: await updateMoney(manager, session, balance, words, now), operation: done };
+        const after = await updateMoney(manager, session, balance, words, now);
+        // The merchant's event commits with the money it reports, or not at all.
+        const type = operationEvent(done);
+        if (type) {
+          const refunds = await operations(manager, REFUNDS_OF, [[after.id]]);
+          await this.outbox.append(manager, {
+            type,
+            merchantId: after.merchantId,
+            sessionId: after.id,
+            data: {
+              session: sessionDetailView(after, now, refunds),
+              ...(done.kind === 'refund' ? { refund: refundView(done, after.currency) } : {}),
+            },
+          });
+        }
+        return { session: after, operation: done };
       }),
     );
   }
@@ -188,4 +209,18 @@ async function updateMoney(
     now,
   ])) as [Row[], number];
   return toSession(rows[0]);
+}
+
+/** The event a settled operation owes the merchant: a pending one owes nothing until it settles. */
+export function operationEvent(operation: PaymentOperation): EventType | null {
+  if (operation.status === 'failed') return operation.kind === 'refund' ? 'refund.failed' : null;
+  if (operation.status !== 'succeeded') return null;
+  switch (operation.kind) {
+    case 'capture':
+      return 'payment.captured';
+    case 'void':
+      return 'payment.voided';
+    case 'refund':
+      return 'payment.refunded';
+  }
 }
