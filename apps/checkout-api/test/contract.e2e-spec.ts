@@ -853,7 +853,7 @@ const CASES: ContractCase[] = [
     send: async (c) =>
       (await webhookMerchant(c))
         .as(request(c.h.url).post(ENDPOINTS))
-        .send({ url: 'http://127.0.0.1:1/h', events: ['payment.captured'] }),
+        .send({ url: 'http://127.0.0.1:1/h', events: ['order.shipped'] }),
   },
   {
     operation: 'POST /api/v1/webhook-endpoints',

@@ -330,7 +330,16 @@ describe('merchant events, delivered as signed webhooks', () => {
     expect(created.body).toEqual({
       id: expect.any(String),
       url,
-      events: ['session.completed', 'session.failed', 'session.expired', 'session.cancelled'],
+      events: [
+        'session.completed',
+        'session.failed',
+        'session.expired',
+        'session.cancelled',
+        'payment.captured',
+        'payment.voided',
+        'payment.refunded',
+        'refund.failed',
+      ],
       description: 'orders',
       enabled: true,
       disabledReason: null,
@@ -378,7 +387,7 @@ describe('merchant events, delivered as signed webhooks', () => {
     const long = await api.createEndpoint({ url: `https://shop.example.com/${'a'.repeat(2048)}` });
     expect(long.body).toMatchObject({ code: 'WEBHOOK_URL_REFUSED', details: { rule: 'max_length' } });
     expect(
-      (await api.createEndpoint({ url: 'https://shop.example.com', events: ['payment.captured'] })).body.code,
+      (await api.createEndpoint({ url: 'https://shop.example.com', events: ['order.shipped'] })).body.code,
     ).toBe('VALIDATION_FAILED');
     expect((await api.createEndpoint({ url: 'https://shop.example.com', events: [] })).body.code).toBe(
       'VALIDATION_FAILED',

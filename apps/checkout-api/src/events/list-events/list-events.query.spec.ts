@@ -39,7 +39,7 @@ describe('parseEventQuery', () => {
   });
 
   it.each([
-    [{ type: 'payment.captured' }, 'type'],
+    [{ type: 'order.shipped' }, 'type'],
     [{ sessionId: 'abc' }, 'sessionId'],
     [{ createdFrom: 'yesterday' }, 'createdFrom'],
     [{ createdFrom: '2026-13-45' }, 'createdFrom'],
