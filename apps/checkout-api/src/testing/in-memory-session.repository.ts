@@ -94,11 +94,16 @@ export class InMemorySessionRepository extends SessionRepository {
     return row ? copy(row) : null;
   }
 
-  async findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
+  async findByTransaction(
+    adapter: string,
+    transactionId: string,
+    providerSessionId?: string,
+  ): Promise<Session | null> {
     const row = this.find(
       (candidate) =>
-        candidate.payment?.transactionId === transactionId ||
-        (providerSessionId !== undefined && candidate.providerSessionId === providerSessionId),
+        candidate.providerAdapter === adapter &&
+        (candidate.payment?.transactionId === transactionId ||
+          (providerSessionId !== undefined && candidate.providerSessionId === providerSessionId)),
     );
     return row ? copy(row) : null;
   }

@@ -153,13 +153,14 @@ export class ApplyWebhookUseCase {
   private async resolve(kind: string, event: TransactionSubject): Promise<ResolvedEvent | null> {
     if (event.transaction) {
       const session = await this.sessions.findByTransaction(
+        kind,
         event.transaction.transactionId,
         event.transaction.providerSessionId,
       );
       return session && { session, transaction: event.transaction };
     }
     // A slim event names the transaction only: read it through the route of its session.
-    const known = await this.sessions.findByTransaction(event.transactionId);
+    const known = await this.sessions.findByTransaction(kind, event.transactionId);
     const knownRoute = known && this.planner.route(known.providerRouteId);
     if (known && knownRoute) {
       const transaction = await this.read(kind, toProviderRoute(knownRoute), event.transactionId);
@@ -170,6 +171,7 @@ export class ApplyWebhookUseCase {
       const transaction = await this.read(kind, route, event.transactionId);
       if (!transaction) continue;
       const session = await this.sessions.findByTransaction(
+        kind,
         transaction.transactionId,
         transaction.providerSessionId,
       );

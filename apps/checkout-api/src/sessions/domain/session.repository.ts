@@ -57,8 +57,12 @@ export abstract class SessionRepository {
   /** A session by id alone, for the buyer-facing checkout page (the id is the unguessable capability). */
   abstract findForCheckout(id: string): Promise<Session | null>;
 
-  /** The session a provider transaction belongs to: by transaction id, or by the provider's session id. */
-  abstract findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null>;
+  /** The adapter's session a provider transaction belongs to: by transaction id, or by the provider's session id. */
+  abstract findByTransaction(
+    adapter: string,
+    transactionId: string,
+    providerSessionId?: string,
+  ): Promise<Session | null>;
 
   /** The session an adapter's checkout session belongs to (events that name the provider's session, not a payment). */
   abstract findByProviderSession(adapter: string, providerSessionId: string): Promise<Session | null>;

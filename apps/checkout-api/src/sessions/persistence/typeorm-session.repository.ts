@@ -32,7 +32,8 @@ const BY_KEY = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND idempotency_key = 
 const LIVE_ORDER = `${SELECT_SESSIONS} WHERE merchant_id = $1 AND order_reference = $2 AND status = 'PENDING'`;
 const FOR_CHECKOUT = `${SELECT_SESSIONS} WHERE id = $1`;
 /* $2 NULL matches nothing: then only the transaction id finds the session. */
-const BY_TRANSACTION = `${SELECT_SESSIONS} WHERE transaction_id = $1 OR provider_session_id = $2 LIMIT 1`;
+const BY_TRANSACTION = `${SELECT_SESSIONS}
+WHERE provider_adapter = $3 AND (transaction_id = $1 OR provider_session_id = $2) LIMIT 1`;
 const BY_PROVIDER_SESSION = `${SELECT_SESSIONS} WHERE provider_session_id = $2 AND provider_adapter = $1 LIMIT 1`;
 const ATTEMPTS_OF_SESSION = `SELECT ${ATTEMPT_SELECT} FROM provider_attempts WHERE session_id = $1 ORDER BY attempt_no`;
 
@@ -229,9 +230,17 @@ export class TypeOrmSessionRepository extends SessionRepository {
     return (await this.sessions(FOR_CHECKOUT, [id]))[0] ?? null;
   }
 
-  findByTransaction(transactionId: string, providerSessionId?: string): Promise<Session | null> {
+  findByTransaction(
+    adapter: string,
+    transactionId: string,
+    providerSessionId?: string,
+  ): Promise<Session | null> {
     return guardStore('postgres', async () => {
-      const [session] = await this.sessions(BY_TRANSACTION, [transactionId, providerSessionId ?? null]);
+      const [session] = await this.sessions(BY_TRANSACTION, [
+        transactionId,
+        providerSessionId ?? null,
+        adapter,
+      ]);
       return session ?? null;
     });
   }
