@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { PeriodicTask } from '../../infrastructure/periodic-task';
 import { SessionRepository } from '../domain/session.repository';
 
 const BATCH = 500;
@@ -12,8 +13,7 @@ const BATCH = 500;
 @Injectable()
 export class SessionExpirySweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('SessionExpiry');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly sweeps = new PeriodicTask(() => this.sweepAll(new Date()));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -22,34 +22,30 @@ export class SessionExpirySweeper implements OnApplicationBootstrap, OnModuleDes
 
   onApplicationBootstrap(): void {
     if (this.config.sessionSweepIntervalMs <= 0) return;
-    this.timer = setInterval(() => void this.sweep(), this.config.sessionSweepIntervalMs);
-    this.timer.unref();
+    this.sweeps.start(this.config.sessionSweepIntervalMs, { immediately: false });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => 0);
+  onModuleDestroy(): Promise<void> {
+    return this.sweeps.stop();
   }
 
   /** One full sweep; returns how many sessions this instance marked. */
-  async sweep(now = new Date()): Promise<number> {
-    if (this.running) return this.running;
-    this.running = (async () => {
-      let total = 0;
-      try {
-        for (;;) {
-          const marked = await this.sessions.expireDue(now, BATCH);
-          total += marked;
-          if (marked < BATCH) break;
-        }
-        if (total > 0) this.logger.log({ msg: 'sessions expired', count: total });
-      } catch (error) {
-        this.logger.warn({ msg: 'expiry sweep failed', error: String(error) });
+  sweep(): Promise<number> {
+    return this.sweeps.run();
+  }
+
+  private async sweepAll(now: Date): Promise<number> {
+    let total = 0;
+    try {
+      for (;;) {
+        const marked = await this.sessions.expireDue(now, BATCH);
+        total += marked;
+        if (marked < BATCH) break;
       }
-      return total;
-    })().finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+      if (total > 0) this.logger.log({ msg: 'sessions expired', count: total });
+    } catch (error) {
+      this.logger.warn({ msg: 'expiry sweep failed', error: String(error) });
+    }
+    return total;
   }
 }

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } f
 import { ProviderRoute } from '@app/providers';
 import { paymentUpdate } from '../../checkout/payment-outcome';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { PeriodicTask } from '../../infrastructure/periodic-task';
 import { MetricsService } from '../../observability/metrics.service';
 import { callProvider } from '../../providers/provider-call';
 import { ProviderRegistry } from '../../providers/provider-registry';
@@ -27,8 +28,7 @@ const CONCURRENCY = 4;
 @Injectable()
 export class SessionReconciler implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Reconciler');
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<number>;
+  private readonly passes = new PeriodicTask(() => this.pass(new Date()));
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -41,21 +41,16 @@ export class SessionReconciler implements OnApplicationBootstrap, OnModuleDestro
 
   onApplicationBootstrap(): void {
     if (this.config.reconcile.intervalMs <= 0) return;
-    this.timer = setInterval(() => void this.runPass(), this.config.reconcile.intervalMs);
-    this.timer.unref();
+    this.passes.start(this.config.reconcile.intervalMs, { immediately: false });
   }
 
-  async onModuleDestroy(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running?.catch(() => 0);
+  onModuleDestroy(): Promise<void> {
+    return this.passes.stop();
   }
 
   /** One pass; returns how many sessions it checked. Passes on one instance never overlap. */
-  runPass(now = new Date()): Promise<number> {
-    this.running ??= this.pass(now).finally(() => {
-      this.running = undefined;
-    });
-    return this.running;
+  runPass(): Promise<number> {
+    return this.passes.run();
   }
 
   private async pass(now: Date): Promise<number> {
